@@ -1,0 +1,1 @@
+"""Benchmark suites with best-known values, and the runner that compares solvers on them."""

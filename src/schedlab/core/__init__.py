@@ -1,0 +1,1 @@
+"""Domain-free core: model, schedule, result, registry, validation, objectives."""

@@ -1,0 +1,1 @@
+"""Problem classes mapped onto the general model, and their file formats."""

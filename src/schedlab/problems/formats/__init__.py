@@ -1,0 +1,1 @@
+"""Readers and writers of standard instance formats; see ``registry`` for detection."""

@@ -1,0 +1,79 @@
+"""The solver protocol, its options, the solver registry and the one ``solve`` entry point."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from schedlab.core.errors import UnsupportedProblemError
+from schedlab.core.model import Problem
+from schedlab.core.objectives import evaluate
+from schedlab.core.registry import Registry
+from schedlab.core.result import Result
+from schedlab.core.schedule import Schedule
+
+IncumbentCallback = Callable[[float, float | None, float], None]  # objective, bound, elapsed seconds
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float = 10.0
+    seed: int = 0
+    workers: int = 2
+    hint: Schedule | None = None
+    on_incumbent: IncumbentCallback | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class Solver(Protocol):
+    name: str
+
+    def unsupported(self, problem: Problem) -> str | None:
+        """Why this solver cannot handle the problem, or None if it can."""
+
+    def solve(self, problem: Problem, options: SolveOptions) -> Result: ...
+
+
+SOLVERS: Registry[Callable[[], Solver]] = Registry("solver")
+
+
+def _register_builtin() -> None:
+    """Import the solver modules once so that they register themselves."""
+    from schedlab.solvers import cpsat, milp, rules  # noqa: F401
+
+
+def get_solver(name: str) -> Solver:
+    if not len(SOLVERS):
+        _register_builtin()
+    return SOLVERS.get(name)()
+
+
+def solver_names() -> list[str]:
+    if not len(SOLVERS):
+        _register_builtin()
+    return SOLVERS.names()
+
+
+def solve(problem: Problem, solver: str = "cpsat", options: SolveOptions | None = None) -> Result:
+    """Solve ``problem`` with the named solver; refuses problems the solver cannot handle."""
+    options = options or SolveOptions()
+    impl = get_solver(solver)
+    reason = impl.unsupported(problem)
+    if reason:
+        raise UnsupportedProblemError(f"solver {solver!r} cannot solve {problem.name}: {reason}")
+    started = time.perf_counter()
+    result = impl.solve(problem, options)
+    if result.schedule is not None and result.objective is None:
+        raise AssertionError("a solver returned a schedule without its objective")
+    if result.runtime_s == 0.0:
+        result = Result(**{**result.__dict__, "runtime_s": time.perf_counter() - started})
+    return result
+
+
+def schedule_result(problem: Problem, solver: str, schedule: Schedule, status: Any, lower_bound: float | None,
+                    runtime_s: float, seed: int, **stats: Any) -> Result:
+    """A Result for a schedule, with the objective computed by the one shared evaluator."""
+    return Result(problem.name, solver, status, float(evaluate(problem, schedule)), lower_bound, runtime_s, seed,
+                  schedule, dict(stats))

@@ -1,0 +1,1 @@
+"""Gantt charts and HTML reports (self-contained: no CDN, no network at view time)."""

@@ -59,7 +59,7 @@ def _fjsp(group: str) -> list[Instance]:
     out = []
     for member in data.members("fjsp", f"{group}/", ".fjs"):
         file = member.split("/")[-1]
-        stem = file[:-4]
+        stem = file[:-4] if group == "brandimarte" else f"{group.split('/')[-1]}/{file[:-4]}"
         lo, hi = bounds.get(file, (None, None))
 
         def load(member=member, stem=stem) -> Problem:

@@ -42,6 +42,12 @@ def _time_horizon(problem: Problem) -> int:
     return problem.horizon()
 
 
+def _job_sinks(problem: Problem, job) -> list[int]:
+    """Tasks of the job that no other task of the same job follows."""
+    members = set(job.tasks)
+    return [t for t in job.tasks if not any(p.after in members for p in problem.successors[t])]
+
+
 class MilpSolver:
     name = "milp"
 
@@ -50,6 +56,8 @@ class MilpSolver:
             return "the time-indexed MILP does not model sequence-dependent setups"
         if problem.has_blocking:
             return "the time-indexed MILP does not model blocking"
+        if "total_earliness" in problem.objective.terms() and any(len(_job_sinks(problem, j)) > 1 for j in problem.jobs):
+            return "earliness needs each job to end with a single last task in the MILP"
         size = _time_horizon(problem) * sum(len(t.modes) for t in problem.tasks)
         if size > MAX_VARIABLES:
             return f"too large for the time-indexed MILP ({size} start variables > {MAX_VARIABLES})"
@@ -171,9 +179,11 @@ class MilpSolver:
                 continue
             c = new_var(0, horizon, float(terms.get("total_completion", 0) + terms.get("weighted_completion", 0)
                                           * job.weight), integer=False)
+            sinks = _job_sinks(problem, job)
             for t in job.tasks:
                 cols, vals = end_expr(t)
-                rows.append((cols + [c], [-v for v in vals] + [1.0], 0.0, inf))
+                exact = len(sinks) == 1 and t == sinks[0]  # C equals the end of the job's unique last task
+                rows.append((cols + [c], [-v for v in vals] + [1.0], 0.0, 0.0 if exact else inf))
             if job.due is None:
                 continue
             tard_cost = terms.get("total_tardiness", 0) + terms.get("weighted_tardiness", 0) * job.weight

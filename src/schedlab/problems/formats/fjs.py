@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schedlab.core.errors import SchedlabError
 from schedlab.core.model import Problem
 from schedlab.problems.formats.tokens import Tokens
 from schedlab.problems.shop import flexible_job_shop, shop_routes
@@ -36,7 +37,7 @@ def read_fjs(text: str, path: str, name: str) -> Problem:
 def write_fjs(problem: Problem) -> str:
     routes = shop_routes(problem)
     if routes is None:
-        raise ValueError(f"{problem.name} is not a (flexible) job shop; use the schedlab JSON format")
+        raise SchedlabError(f"{problem.name} is not a (flexible) job shop; use the schedlab JSON format")
     n_alt = sum(len(op) for route in routes for op in route)
     n_ops = sum(len(route) for route in routes)
     lines = [f"{len(routes)} {len(problem.resources)} {max(1, round(n_alt / max(n_ops, 1)))}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schedlab.core.errors import SchedlabError
 from schedlab.core.model import Problem
 from schedlab.problems.formats.tokens import Tokens
 from schedlab.problems.shop import flow_shop, shop_routes
@@ -21,7 +22,7 @@ def write_flowshop(problem: Problem) -> str:
     routes = shop_routes(problem)
     m = len(problem.resources)
     if routes is None or any([op[0][0] for op in route] != list(range(m)) for route in routes):
-        raise ValueError(f"{problem.name} is not a flow shop")
+        raise SchedlabError(f"{problem.name} is not a flow shop")
     lines = [f"{len(routes)} {m}"]
     lines += [" ".join(str(route[k][0][1]) for route in routes) for k in range(m)]
     return "\n".join(lines) + "\n"

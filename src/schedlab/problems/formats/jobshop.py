@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from schedlab.core.errors import ParseError
+from schedlab.core.errors import ParseError, SchedlabError
 from schedlab.core.model import Problem
 from schedlab.problems.formats.tokens import Tokens
 from schedlab.problems.shop import job_shop, shop_routes
@@ -32,10 +32,10 @@ def read_jss(text: str, path: str, name: str) -> Problem:
 def write_jss(problem: Problem) -> str:
     routes = shop_routes(problem)
     if routes is None or any(len(op) != 1 for route in routes for op in route):
-        raise ValueError(f"{problem.name} is not a plain job shop; use the schedlab JSON format")
+        raise SchedlabError(f"{problem.name} is not a plain job shop; use the schedlab JSON format")
     lengths = {len(r) for r in routes}
     if len(lengths) != 1:
-        raise ValueError("the standard job-shop text needs every job to have the same number of operations")
+        raise SchedlabError("the standard job-shop text needs every job to have the same number of operations")
     lines = [f"# {problem.name}", f"{len(routes)} {len(problem.resources)}"]
     lines += [" ".join(f"{op[0][0]} {op[0][1]}" for op in route) for route in routes]
     return "\n".join(lines) + "\n"
@@ -75,7 +75,7 @@ def read_jsl_json(text: str, path: str, name: str) -> Problem:
 def write_jsl_json(problem: Problem) -> str:
     routes = shop_routes(problem)
     if routes is None or any(len(op) != 1 for route in routes for op in route):
-        raise ValueError(f"{problem.name} is not a plain job shop")
+        raise SchedlabError(f"{problem.name} is not a plain job shop")
     return json.dumps({
         "name": problem.name,
         "duration_matrix": [[op[0][1] for op in route] for route in routes],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schedlab.core.errors import ParseError
+from schedlab.core.errors import ParseError, SchedlabError
 from schedlab.core.model import Mode, Problem, ProblemBuilder
 
 
@@ -104,9 +104,9 @@ def read_sm(text: str, path: str, name: str) -> Problem:  # noqa: C901 - a secti
 
 def write_sm(problem: Problem) -> str:
     if any(r.unavailable for r in problem.resources) or problem.setups:
-        raise ValueError(f"{problem.name}: PSPLIB cannot express downtime or setups")
+        raise SchedlabError(f"{problem.name}: PSPLIB cannot express downtime or setups")
     if any(p.lag or p.no_wait or p.blocking for p in problem.precedences):
-        raise ValueError(f"{problem.name}: PSPLIB .sm cannot express lags, no-wait or blocking")
+        raise SchedlabError(f"{problem.name}: PSPLIB .sm cannot express lags, no-wait or blocking")
     n, k = len(problem.tasks), len(problem.resources)
     due = next((j.due for j in problem.jobs if j.due is not None), 0)
     star = "*" * 72

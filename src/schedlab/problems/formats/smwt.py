@@ -6,7 +6,7 @@ schedlab's one-instance ``.smwt`` text is ``n`` then n lines ``p w d``.
 
 from __future__ import annotations
 
-from schedlab.core.errors import ParseError
+from schedlab.core.errors import ParseError, SchedlabError
 from schedlab.core.model import Problem
 from schedlab.problems.formats.tokens import Tokens
 from schedlab.problems.shop import single_machine
@@ -40,7 +40,7 @@ def read_smwt(text: str, path: str, name: str) -> Problem:
 
 def write_smwt(problem: Problem) -> str:
     if problem.kind != "single_machine" or len(problem.resources) != 1:
-        raise ValueError(f"{problem.name} is not a single-machine problem")
+        raise SchedlabError(f"{problem.name} is not a single-machine problem")
     lines = [str(len(problem.jobs))]
     for job in problem.jobs:
         task = problem.tasks[job.tasks[0]]

@@ -1,0 +1,33 @@
+# Two commands on a fresh machine with only Python and pip: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -c requirements.lock -e .
+	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test]"
+	touch $(TEST_STAMP)
+
+run: $(STAMP)
+	$(BIN)/schedlab demo --out-dir out
+
+test: $(TEST_STAMP)
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests benchmarks tools
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/foundation.py
+
+clean:
+	rm -rf $(VENV) out test-artifacts

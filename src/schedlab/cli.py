@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="run solvers on a bundled suite and report gaps to best-known values")
     p.add_argument("suite")
-    p.add_argument("--solver", action="append", help="repeat for several solvers (default: cpsat)")
+    p.add_argument("--solver", action="extend", nargs="+", help="one or more solvers, or repeat the option (default: cpsat)")
     p.add_argument("--time-limit", type=float, default=10.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=2)

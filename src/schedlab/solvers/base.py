@@ -40,19 +40,17 @@ SOLVERS: Registry[Callable[[], Solver]] = Registry("solver")
 
 
 def _register_builtin() -> None:
-    """Import the solver modules once so that they register themselves."""
+    """Import the solver modules (once; Python caches imports) so that they register themselves."""
     from schedlab.solvers import cpsat, milp, rules  # noqa: F401
 
 
 def get_solver(name: str) -> Solver:
-    if not len(SOLVERS):
-        _register_builtin()
+    _register_builtin()
     return SOLVERS.get(name)()
 
 
 def solver_names() -> list[str]:
-    if not len(SOLVERS):
-        _register_builtin()
+    _register_builtin()
     return SOLVERS.names()
 
 

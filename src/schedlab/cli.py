@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="solve one instance (a file or a bundled name such as ft06)")
     p.add_argument("instance")
     p.add_argument("--format", help="override format detection (see 'schedlab list formats')")
-    p.add_argument("--solver", default="cpsat")
+    p.add_argument("--solver", default="auto", help="see 'schedlab list solvers' (default: auto)")
     p.add_argument("--objective", choices=OBJECTIVE_TERMS, help="replace the instance's objective")
     p.add_argument("--time-limit", type=float, default=10.0)
     p.add_argument("--seed", type=int, default=0)

@@ -154,6 +154,11 @@ class Problem:
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
         _check(self)
 
+    def __reduce__(self):
+        """Pickle as the constructor call (read-only views and caches are rebuilt on load)."""
+        return (Problem, (self.name, self.resources, self.tasks, self.jobs, self.precedences, self.setups,
+                          self.objective, self.kind, dict(self.metadata)))
+
     # ---- derived structure (computed once, read-only) ----------------------------------
     @cached_property
     def successors(self) -> tuple[tuple[Precedence, ...], ...]:

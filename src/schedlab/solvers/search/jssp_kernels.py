@@ -105,7 +105,6 @@ def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
             v = -1
     # path is reversed: path[length-1] is the first op
     count = 0
-    block_start = length - 1
     first_block = True
     k = length - 1
     while k >= 0:
@@ -126,8 +125,7 @@ def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
                 count += 1
         first_block = False
         k = j - 1
-        block_start = k
-    return count + 0 * block_start
+    return count
 
 
 @njit(cache=True)
@@ -185,10 +183,11 @@ def apply_swap(u, v, seq, pos, mprev, mnext):
 
 
 @njit(cache=True)
-def tabu_search(p, release, jprev, jnext, seq, mptr, iterations, max_stall, tenure_min, tenure_max, rng,
-                best_seq, best_cmax_in):
-    """Run ``iterations`` tabu-search steps from ``seq`` (modified in place); the best solution
-    found is written to ``best_seq``. Returns (best makespan, iterations done, improvements)."""
+def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_stall, tenure_min, tenure_max, rng,
+                tabu, best_seq, best_cmax_in, stall_in):
+    """Run ``iterations`` tabu-search steps from ``seq`` (modified in place), continuing a search
+    whose tabu matrix and step counter are passed in; the best solution found goes to ``best_seq``.
+    Returns (best makespan, step counter, steps without improvement, finished)."""
     n = p.shape[0]
     mprev, mnext, pos = links_from_sequences(seq, mptr, n)
     r = np.zeros(n, np.int64)
@@ -197,20 +196,18 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, iterations, max_stall, tenu
     path = np.zeros(n, np.int64)
     moves_u = np.zeros(2 * n + 2, np.int64)
     moves_v = np.zeros(2 * n + 2, np.int64)
-    tabu = np.zeros((n, n), np.int32)
     cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
     best = best_cmax_in
     if cmax < best:
         best = cmax
         best_seq[:] = seq
-    stall = 0
-    improvements = 0
-    it = 0
-    while it < iterations:
+    stall = stall_in
+    it = it_start
+    while it < it_start + iterations:
         it += 1
         count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
         if count == 0:
-            break  # no N5 move: the critical path is a single block, the makespan is optimal
+            return best, it, stall, True  # one block on the critical path: this makespan is optimal
         chosen = -1
         chosen_est = INF
         ties = 0
@@ -233,13 +230,12 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, iterations, max_stall, tenu
         u = moves_u[chosen]
         v = moves_v[chosen]
         apply_swap(u, v, seq, pos, mprev, mnext)
-        tabu[v, u] = it + tenure_min + randint(rng, tenure_max - tenure_min + 1)
+        tabu[v, u] = np.int32(it + tenure_min + randint(rng, tenure_max - tenure_min + 1))
         cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
         if cmax < best:
             best = cmax
             best_seq[:] = seq
             stall = 0
-            improvements += 1
         else:
             stall += 1
         if stall >= max_stall:
@@ -256,10 +252,8 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, iterations, max_stall, tenu
                 apply_swap(moves_u[k], moves_v[k], seq, pos, mprev, mnext)
                 cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
             tabu[:, :] = 0
-            it_base = it
-            tabu[:, :] = 0 * it_base
             stall = 0
-    return best, it, improvements
+    return best, it, stall, False
 
 
 @njit(cache=True)

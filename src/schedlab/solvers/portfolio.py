@@ -1,0 +1,137 @@
+"""``auto``: the default solver, a portfolio that uses both cores.
+
+1. Dispatching rules give a schedule in milliseconds (the best of a few rules).
+2. Where a local search exists for the problem class, a short CP-SAT probe first settles the
+   small instances (proved optimal), then two searches with different seeds run in two
+   processes for most of the time.
+3. CP-SAT, warm-started from the best schedule so far (solution hint; its LNS workers then
+   work around it), uses the remaining time with both workers and supplies a lower bound.
+   Problems without a local search give CP-SAT the whole budget after the rules.
+
+The best schedule of all phases is returned; every phase's schedule goes through the same
+evaluator.  Time-limited runs depend on the machine's speed, so they are not bit-for-bit
+reproducible; each phase is seeded.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from schedlab.core.model import Problem
+from schedlab.core.result import Result, Status
+from schedlab.core.schedule import Schedule
+from schedlab.solvers.base import SOLVERS, SolveOptions, get_solver, schedule_result
+
+SEARCH_SHARE = 0.8  # of the time limit, given to the local searches when one applies
+PROBE_SHARE, PROBE_LIMIT = 0.05, 2.0  # the CP-SAT probe before a local search
+FIRST_RULES = ("rules:mwkr", "rules:fcfs", "rules:mor", "rules:lft", "rules:atc", "rules:mdd", "rules:edd")
+LOCAL_SEARCHES = ("tabu", "ils", "ig", "fbi")
+
+
+def _run_search(problem: Problem, solver: str, time_limit: float, seed: int, hint: Schedule | None
+                ) -> tuple[list[tuple[int, int, int, int]], float | None]:
+    result = get_solver(solver).solve(problem, SolveOptions(time_limit=time_limit, seed=seed, workers=1, hint=hint))
+    assert result.schedule is not None
+    return [(s.task, s.mode, s.start, s.end) for s in result.schedule], result.lower_bound
+
+
+def local_search_for(problem: Problem) -> str | None:
+    for name in LOCAL_SEARCHES:
+        if name in SOLVERS and get_solver(name).unsupported(problem) is None:
+            return name
+    return None
+
+
+class _Incumbent:
+    """The best result so far, the best bound, and a log of which phase improved when."""
+
+    def __init__(self, problem: Problem, options: SolveOptions) -> None:
+        self.problem = problem
+        self.options = options
+        self.started = time.perf_counter()
+        self.best: Result | None = None
+        self.bound: float | None = None
+        self.notes: list[str] = []
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def consider(self, result: Result, phase: str) -> None:
+        if result.lower_bound is not None and not phase.startswith("rules"):
+            self.bound = max(self.bound or result.lower_bound, result.lower_bound)
+        if result.status is Status.OPTIMAL and result.objective is not None:
+            self.bound = result.objective
+        if result.schedule is None or (self.best is not None and result.objective >= self.best.objective):
+            return
+        self.best = result
+        self.notes.append(f"{phase}:{result.objective:g}@{self.elapsed():.2f}s")
+        if self.options.on_incumbent:
+            self.options.on_incumbent(float(result.objective), self.bound, self.elapsed())
+
+    @property
+    def proved(self) -> bool:
+        return self.best is not None and self.bound is not None and self.best.objective <= self.bound
+
+    def result(self, name: str) -> Result:
+        if self.best is None:
+            return Result(self.problem.name, name, Status.UNKNOWN, None, self.bound, self.elapsed(),
+                          self.options.seed, None, {"phases": self.notes})
+        status = Status.OPTIMAL if self.proved else Status.FEASIBLE
+        return schedule_result(self.problem, name, self.best.schedule, status, self.bound, self.elapsed(),
+                               self.options.seed, phases=self.notes, best_phase=self.best.solver)
+
+
+class AutoPortfolio:
+    name = "auto"
+
+    def unsupported(self, problem: Problem) -> str | None:
+        return None
+
+    def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        state = _Incumbent(problem, options)
+        for rule in FIRST_RULES:
+            solver = get_solver(rule)
+            if solver.unsupported(problem) is None:
+                state.consider(solver.solve(problem, options), rule)
+        search = local_search_for(problem)
+        if search is not None and options.time_limit >= 2.0:
+            self._cpsat(state, min(PROBE_LIMIT, PROBE_SHARE * options.time_limit), "cpsat-probe")
+        if search is not None and not state.proved:
+            self._search(state, search, options.time_limit * SEARCH_SHARE - state.elapsed())
+        remaining = options.time_limit - state.elapsed()
+        if remaining > 0.05 and not state.proved:
+            exact = self._cpsat(state, remaining, "cpsat")
+            if exact.status is Status.INFEASIBLE:
+                return Result(problem.name, self.name, Status.INFEASIBLE, None, None, state.elapsed(), options.seed,
+                              None, {"phases": state.notes})
+        return state.result(self.name)
+
+    @staticmethod
+    def _cpsat(state: _Incumbent, time_limit: float, phase: str) -> Result:
+        options = state.options
+        hint = state.best.schedule if state.best is not None else None
+        result = get_solver("cpsat").solve(state.problem, SolveOptions(time_limit=time_limit, seed=options.seed,
+                                                                       workers=options.workers, hint=hint))
+        state.consider(result, phase)
+        return result
+
+    @staticmethod
+    def _search(state: _Incumbent, search: str, budget: float) -> None:
+        if budget <= 0:
+            return
+        options = state.options
+        seeds = [options.seed * 2 + k for k in range(max(1, options.workers))]
+        hint = state.best.schedule if state.best is not None else None
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(seeds), mp_context=context) as pool:
+            futures = [pool.submit(_run_search, state.problem, search, budget, s, hint) for s in seeds]
+            for seed, future in zip(seeds, futures, strict=True):
+                items, lb = future.result()
+                schedule = Schedule.from_records([{"task": t, "mode": m, "start": s, "end": e} for t, m, s, e in items])
+                state.consider(schedule_result(state.problem, f"{search}#{seed}", schedule, Status.FEASIBLE, lb, 0.0,
+                                               seed), f"{search}#{seed}")
+
+
+SOLVERS.register("auto", AutoPortfolio, "portfolio: rules, then local search on both cores, then CP-SAT warm-started")

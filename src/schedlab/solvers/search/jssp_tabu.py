@@ -1,0 +1,140 @@
+"""``tabu``: tabu search for the job shop (N5 neighbourhood on critical blocks, Numba kernels).
+
+Starts from the best of a few Giffler-Thompson rule schedules (or from a hint), runs the
+kernel in short chunks so that the time limit and the incumbent callback are honoured, and
+restarts from the best solution with random kicks when the search stalls.  With
+``params={"iterations": N}`` the run stops after N steps instead, which makes it exactly
+reproducible for a seed; a time-limited run depends on the machine's speed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from schedlab.core.model import Problem
+from schedlab.core.result import Result, Status
+from schedlab.core.schedule import Schedule, ScheduledTask
+from schedlab.problems.shop import shop_routes
+from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.rules.priorities import RULES
+from schedlab.solvers.rules.solver import run_giffler_thompson
+from schedlab.solvers.search.jssp_kernels import heads_of, tabu_search
+from schedlab.solvers.search.rng import make_state
+
+START_RULES = ("mwkr", "fcfs", "mor", "lft", "cr", "lpt")
+
+
+@dataclass(frozen=True)
+class ShopArrays:
+    p: np.ndarray
+    release: np.ndarray
+    jprev: np.ndarray
+    jnext: np.ndarray
+    machine: np.ndarray
+    mptr: np.ndarray
+
+
+def shop_arrays(problem: Problem) -> ShopArrays:
+    n = len(problem.tasks)
+    p = np.array([t.modes[0].duration for t in problem.tasks], np.int64)
+    machine = np.array([t.modes[0].resources[0] for t in problem.tasks], np.int64)
+    release = np.array([problem.jobs[t.job].release if t.job is not None else 0 for t in problem.tasks], np.int64)
+    jprev = np.full(n, -1, np.int64)
+    jnext = np.full(n, -1, np.int64)
+    for job in problem.jobs:
+        for a, b in zip(job.tasks, job.tasks[1:], strict=False):
+            jnext[a], jprev[b] = b, a
+    counts = np.bincount(machine, minlength=len(problem.resources))
+    mptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return ShopArrays(p, release, jprev, jnext, machine, mptr)
+
+
+def sequences_from_starts(arrays: ShopArrays, starts: np.ndarray) -> np.ndarray:
+    order = np.lexsort((np.arange(len(starts)), starts, arrays.machine))
+    return order.astype(np.int64)
+
+
+def lower_bound(problem: Problem, arrays: ShopArrays) -> int:
+    loads = np.bincount(arrays.machine, weights=arrays.p, minlength=len(problem.resources))
+    jobs = [problem.jobs[j].release + sum(int(arrays.p[t]) for t in job.tasks) for j, job in enumerate(problem.jobs)]
+    return int(max(loads.max(initial=0), max(jobs, default=0)))
+
+
+def best_rule_start(problem: Problem, seed: int) -> np.ndarray:
+    best, best_cmax = None, None
+    for rule in START_RULES:
+        starts, modes = run_giffler_thompson(problem, RULES[rule][0], seed)
+        del modes
+        cmax = int(max(starts[t] + problem.tasks[t].modes[0].duration for t in range(len(problem.tasks))))
+        if best_cmax is None or cmax < best_cmax:
+            best, best_cmax = starts, cmax
+    assert best is not None
+    return best
+
+
+class JobShopTabu:
+    name = "tabu"
+
+    def unsupported(self, problem: Problem) -> str | None:
+        routes = shop_routes(problem)
+        if routes is None or any(len(op) != 1 for route in routes for op in route):
+            return "tabu search handles job shops and flow shops (one machine per operation, chains)"
+        if problem.setups or problem.has_unavailability:
+            return "tabu search does not model setups or downtime"
+        if problem.objective.terms() != {"makespan": 1}:
+            return "tabu search minimises the makespan only"
+        return None
+
+    def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        started = time.perf_counter()
+        arrays = shop_arrays(problem)
+        n = len(problem.tasks)
+        if options.hint is not None:
+            starts = np.array([s.start for s in sorted(options.hint, key=lambda s: s.task)], np.int64)
+        else:
+            starts = best_rule_start(problem, options.seed)
+        seq = sequences_from_starts(arrays, starts)
+        best_seq = seq.copy()
+        rng = make_state(options.seed)
+        tabu = np.zeros((n, n), np.int32)
+        n_machines = len(problem.resources)
+        tenure_min = int(options.params.get("tenure_min", 2 + n // (10 * max(n_machines, 1)) // 2 + 6))
+        tenure_max = int(options.params.get("tenure_max", tenure_min + 6))
+        max_stall = int(options.params.get("max_stall", 100_000))
+        iteration_budget = options.params.get("iterations")
+        lb = lower_bound(problem, arrays)
+        best = 1 << 60
+        it, stall, chunk = 0, 0, 200
+        finished = False
+        while not finished:
+            if iteration_budget is not None:
+                steps = min(chunk, int(iteration_budget) - it)
+                if steps <= 0:
+                    break
+            else:
+                if time.perf_counter() - started >= options.time_limit:
+                    break
+                steps = chunk
+            t0 = time.perf_counter()
+            improved_from = best
+            best, it, stall, finished = tabu_search(arrays.p, arrays.release, arrays.jprev, arrays.jnext, seq,
+                                                    arrays.mptr, it, steps, max_stall, tenure_min, tenure_max, rng,
+                                                    tabu, best_seq, best, stall)
+            if best < improved_from and options.on_incumbent:
+                options.on_incumbent(float(best), float(lb), time.perf_counter() - started)
+            if best <= lb:
+                break
+            elapsed = time.perf_counter() - t0
+            if iteration_budget is None and elapsed < 0.05:
+                chunk = min(chunk * 2, 1 << 20)
+        heads, cmax = heads_of(arrays.p, arrays.release, arrays.jprev, arrays.jnext, best_seq, arrays.mptr)
+        schedule = Schedule(ScheduledTask(t, 0, int(heads[t]), int(heads[t] + arrays.p[t])) for t in range(n))
+        status = Status.OPTIMAL if cmax <= lb else Status.FEASIBLE
+        return schedule_result(problem, self.name, schedule, status, float(lb), time.perf_counter() - started,
+                               options.seed, iterations=int(it))
+
+
+SOLVERS.register("tabu", JobShopTabu, "tabu search, N5 critical-block swaps (job shop, flow shop; makespan)")

@@ -1,0 +1,47 @@
+"""Tabu search and the auto portfolio: valid schedules, never worse than the start, seeds."""
+
+import pytest
+
+from schedlab.bench.suites import find_instance
+from schedlab.core.result import Status
+from schedlab.core.validate import first_violation
+from schedlab.solvers import SolveOptions, solve
+from schedlab.solvers.search.jssp_tabu import best_rule_start
+
+
+@pytest.mark.parametrize("name", ["ft06", "la01", "ft10", "ta001"])
+def test_tabu_valid_and_not_worse_than_its_start(name):
+    problem = find_instance(name).load()
+    start = best_rule_start(problem, 0)
+    start_makespan = max(int(start[t]) + problem.tasks[t].modes[0].duration for t in range(len(problem.tasks)))
+    result = solve(problem, "tabu", SolveOptions(seed=0, params={"iterations": 3000}))
+    assert first_violation(problem, result.schedule) is None
+    assert result.objective <= start_makespan
+
+
+def test_tabu_reaches_known_optima():
+    assert solve(find_instance("ft06").load(), "tabu", SolveOptions(params={"iterations": 20000})).objective == 55
+    assert solve(find_instance("la01").load(), "tabu", SolveOptions(params={"iterations": 20000})).objective == 666
+
+
+def test_tabu_same_seed_same_schedule():
+    problem = find_instance("la16").load()
+    options = SolveOptions(seed=5, params={"iterations": 5000})
+    assert solve(problem, "tabu", options).schedule == solve(problem, "tabu", options).schedule
+
+
+def test_tabu_refuses_other_problems():
+    from schedlab.core.errors import UnsupportedProblemError
+
+    with pytest.raises(UnsupportedProblemError):
+        solve(find_instance("j301_1").load(), "tabu")
+
+
+@pytest.mark.parametrize("name", ["ft06", "Mk01", "j301_1", "wt40-001", "ta001"])
+def test_auto_gives_valid_schedules_on_every_class(name):
+    problem = find_instance(name).load()
+    result = solve(problem, "auto", SolveOptions(time_limit=3, seed=0))
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert first_violation(problem, result.schedule) is None
+    rule = solve(problem, "rules:mwkr")
+    assert result.objective <= rule.objective

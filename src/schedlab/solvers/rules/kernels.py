@@ -67,11 +67,67 @@ def _score(  # noqa: C901 - one branch per rule, flat by design
     return -float(grpw)
 
 
+PROGRAM_RULE = 99
+N_TERMINALS = 9  # p, work, ops, due, t, ready, weight, slack, tail (see schedlab.discovery.expr)
+
+
+@njit(cache=True)
+def program_score(ops, consts, p, work, n_ops, due, t, ready, weight, tail):
+    """Evaluate a postfix priority program (terminal codes < 100, operators >= 100)."""
+    stack = np.empty(64, np.float64)
+    top = 0
+    for k in range(ops.shape[0]):
+        op = ops[k]
+        if op < 100:
+            if op == 0:
+                v = float(p)
+            elif op == 1:
+                v = float(work)
+            elif op == 2:
+                v = float(n_ops)
+            elif op == 3:
+                v = float(due)
+            elif op == 4:
+                v = float(t)
+            elif op == 5:
+                v = float(ready)
+            elif op == 6:
+                v = float(weight)
+            elif op == 7:
+                v = float(due - t - work)
+            elif op == 8:
+                v = float(tail)
+            else:
+                v = consts[k]
+            stack[top] = v
+            top += 1
+        elif op == 106:
+            stack[top - 1] = -stack[top - 1]
+        else:
+            b = stack[top - 1]
+            a = stack[top - 2]
+            top -= 1
+            if op == 100:
+                r = a + b
+            elif op == 101:
+                r = a - b
+            elif op == 102:
+                r = a * b
+            elif op == 103:
+                r = a / b if abs(b) > 1e-9 else 1.0
+            elif op == 104:
+                r = a if a > b else b
+            else:
+                r = a if a < b else b
+            stack[top - 1] = r
+    return stack[0] if top > 0 else 0.0
+
+
 @njit(cache=True)
 def giffler_thompson(  # noqa: C901
     rule, mode_ptr, mode_machine, mode_dur, succ_ptr, succ_idx, succ_lag, pred_count,
                      release, task_job, due, weight, task_min_dur, job_work0, job_ops0, random_key, lft, lst, mts, grpw,
-                     n_machines, down_ptr, down_start, down_end, setup, has_setup):
+                     n_machines, down_ptr, down_start, down_end, setup, has_setup, prog_ops, prog_consts):
     """Active schedule by Giffler-Thompson with greedy mode choice; returns (start, mode)."""
     n = pred_count.shape[0]
     start_out = np.full(n, -1, np.int64)
@@ -127,8 +183,12 @@ def giffler_thompson(  # noqa: C901
             j = task_job[t]
             work = job_work[j] if j >= 0 else task_min_dur[t]
             ops = job_ops[j] if j >= 0 else 1
-            score = _score(rule, t, mode_dur[best_k[t]], best_s[t], due[t], weight[t], work, ops, ready_time[t],
-                           random_key[t], lft[t], lst[t], mts[t], grpw[t], mean_duration)
+            if rule == PROGRAM_RULE:
+                score = program_score(prog_ops, prog_consts, mode_dur[best_k[t]], work, ops, due[t], best_s[t],
+                                      ready_time[t], weight[t], work)
+            else:
+                score = _score(rule, t, mode_dur[best_k[t]], best_s[t], due[t], weight[t], work, ops, ready_time[t],
+                               random_key[t], lft[t], lst[t], mts[t], grpw[t], mean_duration)
             if chosen < 0 or score < chosen_score or (score == chosen_score and t < chosen):
                 chosen = t
                 chosen_pos = i

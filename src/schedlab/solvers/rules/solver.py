@@ -12,16 +12,19 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
-from schedlab.solvers.rules.arrays import build_arrays
+from schedlab.solvers.rules.arrays import RuleArrays, build_arrays
 from schedlab.solvers.rules.kernels import giffler_thompson
 from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.sgs import parallel_sgs, serial_sgs
 
 MAX_SETUP_ENTRIES = 50_000_000
+NO_PROGRAM = (np.zeros(0, np.int64), np.zeros(0, np.float64))
 
 
-def run_giffler_thompson(problem: Problem, rule: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    a = build_arrays(problem)
+def run_giffler_thompson(problem: Problem, rule: int, seed: int, program: tuple[np.ndarray, np.ndarray] | None = None,
+                         arrays: RuleArrays | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Giffler-Thompson with a rule code, or with a postfix priority program (rule PROGRAM_RULE)."""
+    a = arrays if arrays is not None else build_arrays(problem)
     n_machines = len(problem.resources)
     down_ptr = np.zeros(n_machines + 1, np.int64)
     down_start, down_end = [], []
@@ -42,7 +45,7 @@ def run_giffler_thompson(problem: Problem, rule: int, seed: int) -> tuple[np.nda
                             a.pred_count, a.release, a.task_job, a.due, a.weight, a.task_min_dur, a.job_work,
                             a.job_ops, random_key, a.lft, a.lst, a.mts, a.grpw, n_machines, down_ptr,
                             np.array(down_start, np.int64), np.array(down_end, np.int64), setup,
-                            bool(problem.setups))
+                            bool(problem.setups), *(program or NO_PROGRAM))
 
 
 class RuleSolver:

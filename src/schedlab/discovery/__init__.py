@@ -1,0 +1,1 @@
+"""Rule discovery: genetic programming over priority-rule expressions."""

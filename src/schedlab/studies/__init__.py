@@ -1,0 +1,1 @@
+"""Reproductions of published comparisons, run with schedlab's solvers."""

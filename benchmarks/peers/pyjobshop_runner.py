@@ -18,10 +18,10 @@ def main() -> None:
     model = Model()
     n_machines = 1 + max(m for row in data["machines_matrix"] for m in row)
     machines = [model.add_machine(name=f"M{m}") for m in range(n_machines)]
-    for j, (durations, route) in enumerate(zip(data["duration_matrix"], data["machines_matrix"])):
+    for j, (durations, route) in enumerate(zip(data["duration_matrix"], data["machines_matrix"], strict=True)):
         job = model.add_job(name=f"J{j}")
         previous = None
-        for o, (d, m) in enumerate(zip(durations, route)):
+        for o, (d, m) in enumerate(zip(durations, route, strict=True)):
             task = model.add_task(job=job, name=f"J{j}.{o}")
             model.add_mode(task, machines[m], d)
             if previous is not None:

@@ -72,7 +72,7 @@ N_TERMINALS = 9  # p, work, ops, due, t, ready, weight, slack, tail (see schedla
 
 
 @njit(cache=True)
-def program_score(ops, consts, p, work, n_ops, due, t, ready, weight, tail):
+def program_score(ops, consts, p, work, n_ops, due, t, ready, weight, tail):  # noqa: C901 - flat interpreter
     """Evaluate a postfix priority program (terminal codes < 100, operators >= 100)."""
     stack = np.empty(64, np.float64)
     top = 0

@@ -39,76 +39,94 @@ def _prefix_times(seq, p, before):
 
 
 @njit(cache=True)
+def _swap_pass(seq, p, a, b, d, before):
+    """One pass of first-improvement pairwise swaps; only the jobs between i and k move."""
+    n = seq.shape[0]
+    improved = False
+    for i in range(n - 1):
+        for k in range(i + 1, n):
+            ji = seq[i]
+            jk = seq[k]
+            old = 0
+            t_old = before[i]
+            t_new = before[i] + p[jk]
+            new = job_cost(jk, t_new, a, b, d)
+            for x in range(i, k + 1):
+                j = seq[x]
+                t_old += p[j]
+                old += job_cost(j, t_old, a, b, d)
+                if i < x < k:
+                    t_new += p[j]
+                    new += job_cost(j, t_new, a, b, d)
+            t_new += p[ji]
+            new += job_cost(ji, t_new, a, b, d)
+            if new < old:
+                seq[i] = jk
+                seq[k] = ji
+                _prefix_times(seq, p, before)
+                improved = True
+    return improved
+
+
+@njit(cache=True)
+def _insertion_delta(seq, p, a, b, d, before, i, k):
+    """New minus old cost of moving the job at position i to position k."""
+    j = seq[i]
+    lo = i if i < k else k
+    hi = k if i < k else i
+    old = 0
+    t = before[lo]
+    for x in range(lo, hi + 1):
+        t += p[seq[x]]
+        old += job_cost(seq[x], t, a, b, d)
+    new = 0
+    t = before[lo]
+    if i < k:  # jobs i+1..k move forward, j goes after them
+        for x in range(i + 1, k + 1):
+            t += p[seq[x]]
+            new += job_cost(seq[x], t, a, b, d)
+        t += p[j]
+        new += job_cost(j, t, a, b, d)
+    else:  # j goes to position k, jobs k..i-1 move back
+        t += p[j]
+        new += job_cost(j, t, a, b, d)
+        for x in range(k, i):
+            t += p[seq[x]]
+            new += job_cost(seq[x], t, a, b, d)
+    return new - old
+
+
+@njit(cache=True)
+def _insertion_pass(seq, p, a, b, d, before):
+    n = seq.shape[0]
+    improved = False
+    for i in range(n):
+        for k in range(n):
+            if k == i or k == i - 1:
+                continue
+            if _insertion_delta(seq, p, a, b, d, before, i, k) < 0:
+                j = seq[i]
+                if i < k:
+                    for x in range(i, k):
+                        seq[x] = seq[x + 1]
+                else:
+                    for x in range(i, k, -1):
+                        seq[x] = seq[x - 1]
+                seq[k] = j
+                _prefix_times(seq, p, before)
+                improved = True
+    return improved
+
+
+@njit(cache=True)
 def descent(seq, p, a, b, d):
     """First-improvement descent over pairwise swaps and insertions; returns the final cost."""
-    n = seq.shape[0]
-    before = np.zeros(n, np.int64)
+    before = np.zeros(seq.shape[0], np.int64)
+    _prefix_times(seq, p, before)
     improved = True
     while improved:
-        improved = False
-        _prefix_times(seq, p, before)
-        # swaps of positions i < k: only the jobs in between change completion times
-        for i in range(n - 1):
-            for k in range(i + 1, n):
-                ji = seq[i]
-                jk = seq[k]
-                old = 0
-                new = 0
-                t_old = before[i]
-                t_new = before[i] + p[jk]
-                new += job_cost(jk, t_new, a, b, d)
-                for x in range(i, k + 1):
-                    j = seq[x]
-                    t_old += p[j]
-                    old += job_cost(j, t_old, a, b, d)
-                    if i < x < k:
-                        t_new += p[j]
-                        new += job_cost(j, t_new, a, b, d)
-                t_new += p[ji]
-                new += job_cost(ji, t_new, a, b, d)
-                if new < old:
-                    seq[i] = jk
-                    seq[k] = ji
-                    _prefix_times(seq, p, before)
-                    improved = True
-        # insertions: move the job at position i to position k
-        for i in range(n):
-            for k in range(n):
-                if k == i or k == i - 1:
-                    continue
-                j = seq[i]
-                lo = i if i < k else k
-                hi = k if i < k else i
-                old = 0
-                t = before[lo]
-                for x in range(lo, hi + 1):
-                    t += p[seq[x]]
-                    old += job_cost(seq[x], t, a, b, d)
-                new = 0
-                t = before[lo]
-                if i < k:  # jobs i+1..k move forward, j goes after them
-                    for x in range(i + 1, k + 1):
-                        t += p[seq[x]]
-                        new += job_cost(seq[x], t, a, b, d)
-                    t += p[j]
-                    new += job_cost(j, t, a, b, d)
-                else:  # j goes to position k, jobs k..i-1 move back
-                    t += p[j]
-                    new += job_cost(j, t, a, b, d)
-                    for x in range(k, i):
-                        t += p[seq[x]]
-                        new += job_cost(seq[x], t, a, b, d)
-                if new < old:
-                    if i < k:
-                        for x in range(i, k):
-                            seq[x] = seq[x + 1]
-                        seq[k] = j
-                    else:
-                        for x in range(i, k, -1):
-                            seq[x] = seq[x - 1]
-                        seq[k] = j
-                    _prefix_times(seq, p, before)
-                    improved = True
+        improved = _swap_pass(seq, p, a, b, d, before)
+        improved = _insertion_pass(seq, p, a, b, d, before) or improved
     return sequence_cost(seq, p, a, b, d)
 
 

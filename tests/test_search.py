@@ -45,3 +45,33 @@ def test_auto_gives_valid_schedules_on_every_class(name):
     assert first_violation(problem, result.schedule) is None
     rule = solve(problem, "rules:mwkr")
     assert result.objective <= rule.objective
+
+
+@pytest.mark.parametrize("name", ["ta001", "ta011"])
+def test_iterated_greedy_gives_permutation_schedules(name):
+    from schedlab.solvers.search.pfsp_ig import flow_shop_matrix
+    from schedlab.solvers.search.pfsp_kernels import makespan, neh
+
+    problem = find_instance(name).load()
+    result = solve(problem, "ig", SolveOptions(seed=0, params={"iterations": 30}))
+    assert first_violation(problem, result.schedule) is None
+    order_on = {}
+    for s in result.schedule:
+        order_on.setdefault(problem.tasks[s.task].modes[0].resources[0], []).append(problem.tasks[s.task].job)
+    assert len({tuple(v) for v in order_on.values()}) == 1  # the same job order on every machine
+    proc = flow_shop_matrix(problem)
+    import numpy as np
+
+    start = neh(np.lexsort((np.arange(len(proc)), -proc.sum(axis=1))).astype(np.int64), proc)
+    assert result.objective <= makespan(start, len(start), proc)
+    again = solve(problem, "ig", SolveOptions(seed=0, params={"iterations": 30}))
+    assert again.schedule == result.schedule
+
+
+@pytest.mark.parametrize("name", ["j301_1", "j301_2", "Mk01"])
+def test_fbi_valid_and_not_worse_than_lft(name):
+    problem = find_instance(name).load()
+    result = solve(problem, "fbi", SolveOptions(seed=0, params={"iterations": 20}))
+    assert first_violation(problem, result.schedule) is None
+    assert result.objective <= solve(problem, "rules:lft").objective
+    assert solve(problem, "fbi", SolveOptions(seed=0, params={"iterations": 20})).schedule == result.schedule

@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="solve a bundled instance of each problem class and write an HTML report")
     p.add_argument("--out-dir", default="out")
-    p.add_argument("--time-limit", type=float, default=5.0)
+    p.add_argument("--time-limit", type=float, default=3.0)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_demo)
     return parser

@@ -33,27 +33,27 @@ def _example(name: str) -> Problem:
 def demo_cases() -> list[DemoCase]:
     cases = []
     for label, name, solvers in (
-        ("job shop", "ft06", ("cpsat", "rules:mwkr", "rules:fcfs")),
-        ("job shop", "la01", ("cpsat", "rules:mwkr")),
-        ("flexible job shop", "Mk01", ("cpsat", "rules:mwkr")),
-        ("RCPSP", "j301_1", ("cpsat", "rules:lft", "rules-parallel:lft")),
-        ("single-machine weighted tardiness", "wt40-001", ("cpsat", "rules:atc", "rules:edd")),
-        ("permutation flow shop", "ta001", ("cpsat", "rules:mwkr")),
+        ("job shop", "ft06", ("auto", "cpsat", "rules:mwkr")),
+        ("job shop", "ta01", ("auto", "tabu", "rules:fcfs")),
+        ("flexible job shop", "Mk01", ("auto", "rules:mwkr")),
+        ("RCPSP", "j301_1", ("auto", "fbi", "rules:lft", "rules-parallel:lft")),
+        ("single-machine weighted tardiness", "wt40-002", ("auto", "ils", "rules:atc", "mdd+")),
+        ("permutation flow shop", "ta001", ("auto", "ig", "rules:mwkr")),
     ):
         inst = find_instance(name)
         cases.append(DemoCase(label, inst.load(), inst.best_known, solvers))
     for label, name, solvers in (
-        ("parallel machines (JSON)", "parallel-machines", ("cpsat", "milp", "rules:spt")),
-        ("open shop (JSON)", "open-shop", ("cpsat", "milp", "rules-parallel:lpt")),
-        ("hybrid flow shop (JSON)", "hybrid-flow-shop", ("cpsat", "rules:mwkr")),
-        ("setups, downtime, blocking (JSON)", "setup-shop", ("cpsat",)),
-        ("multi-mode project (JSON)", "multi-mode-project", ("cpsat", "milp", "rules:lft")),
+        ("parallel machines (JSON)", "parallel-machines", ("auto", "milp", "rules:spt")),
+        ("open shop (JSON)", "open-shop", ("auto", "milp", "rules-parallel:lpt")),
+        ("hybrid flow shop (JSON)", "hybrid-flow-shop", ("auto", "rules:mwkr")),
+        ("setups, downtime, blocking (JSON)", "setup-shop", ("auto",)),
+        ("multi-mode project (JSON)", "multi-mode-project", ("auto", "milp", "rules:lft")),
     ):
         cases.append(DemoCase(label, _example(name), None, solvers))
     return cases
 
 
-def run_demo(out_dir: str | Path = "out", time_limit: float = 5.0, seed: int = 0, console: Console | None = None) -> Path:
+def run_demo(out_dir: str | Path = "out", time_limit: float = 3.0, seed: int = 0, console: Console | None = None) -> Path:
     console = console or Console()
     table = Table(title=f"schedlab demo (time limit {time_limit:g} s, seed {seed})")
     for col in ("class", "instance", "objective function", "solver", "status", "objective", "bound", "best known",

@@ -42,7 +42,7 @@ SOLVERS: Registry[Callable[[], Solver]] = Registry("solver")
 def _register_builtin() -> None:
     """Import the solver modules (once; Python caches imports) so that they register themselves."""
     from schedlab.solvers import cpsat, milp, milp_positional, portfolio, rules  # noqa: F401
-    from schedlab.solvers.search import jssp_tabu, pfsp_ig, rcpsp_fbi, smwt_ils  # noqa: F401
+    from schedlab.solvers.search import fjsp_tabu, jssp_tabu, pfsp_ig, rcpsp_fbi, smwt_ils  # noqa: F401
 
 
 def get_solver(name: str) -> Solver:

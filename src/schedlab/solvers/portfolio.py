@@ -27,7 +27,7 @@ from schedlab.solvers.base import SOLVERS, SolveOptions, get_solver, schedule_re
 SEARCH_SHARE = 0.8  # of the time limit, given to the local searches when one applies
 PROBE_SHARE, PROBE_LIMIT = 0.05, 2.0  # the CP-SAT probe before a local search
 FIRST_RULES = ("rules:mwkr", "rules:fcfs", "rules:mor", "rules:lft", "rules:atc", "rules:mdd", "rules:edd")
-LOCAL_SEARCHES = ("ig", "tabu", "ils")  # the first that supports the problem is used; CP-SAT beats fbi on projects
+LOCAL_SEARCHES = ("ig", "tabu", "tabu-fjsp", "ils")  # the first that supports the problem is used; CP-SAT beats fbi on projects
 
 
 def _run_search(problem: Problem, solver: str, time_limit: float, seed: int, hint: Schedule | None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from schedlab.solvers.search.jssp_kernels import INF, evaluate, n5_moves, swap_estimate
+from schedlab.solvers.search.jssp_kernels import INF, critical_path, evaluate, n5_moves, swap_estimate
 from schedlab.solvers.search.rng import randint
 
 
@@ -62,30 +62,6 @@ def _swap_linked(u, v, mprev, mnext, head, m):
     mnext[u] = b
     if b >= 0:
         mprev[b] = u
-
-
-@njit(cache=True)
-def _critical_path(p, jprev, mprev, r, cmax, path):
-    """Operations of one critical path, last first; returns its length."""
-    n = p.shape[0]
-    length = 0
-    v = -1
-    for x in range(n):
-        if r[x] + p[x] == cmax:
-            v = x
-            break
-    while v >= 0:
-        path[length] = v
-        length += 1
-        b = mprev[v]
-        a = jprev[v]
-        if b >= 0 and r[b] + p[b] == r[v]:
-            v = b
-        elif a >= 0 and r[a] + p[a] == r[v]:
-            v = a
-        else:
-            v = -1
-    return length
 
 
 @njit(cache=True)
@@ -150,7 +126,7 @@ def fjsp_tabu(  # noqa: C901 - the tabu step loop
     while it < it_start + iterations:
         it += 1
         count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
-        length = _critical_path(p, jprev, mprev, r, cmax, path)
+        length = critical_path(p, jprev, mprev, r, cmax, path)
         best_kind = -1
         best_est = INF
         best_x = -1

@@ -18,6 +18,7 @@ from schedlab.problems.shop import shop_routes
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
 from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.solver import run_giffler_thompson
+from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.fjsp_kernels import fjsp_tabu
 from schedlab.solvers.search.rng import make_state
 
@@ -92,25 +93,18 @@ class FlexibleJobShopTabu:
         rng = make_state(options.seed)
         tabu_swap = np.zeros((n, n), np.int32)
         tabu_move = np.zeros((n, n_machines), np.int32)
-        budget = options.params.get("iterations")
-        best, it, stall, chunk = 1 << 60, 0, 0, 50
-        while True:
-            if budget is not None:
-                steps = min(chunk, int(budget) - it)
-                if steps <= 0:
-                    break
-            elif time.perf_counter() - started >= options.time_limit:
-                break
-            else:
-                steps = chunk
+        max_stall = int(options.params.get("max_stall", 20_000))
+        budget = StepBudget(options, started, chunk=50)
+        best, it, stall = 1 << 60, 0, 0
+        while (steps := budget.next_steps()) > 0:
             before = best
             best, it, stall = fjsp_tabu(alt_ptr, alt_machine, alt_dur, release, jprev, jnext, assign, mprev, mnext,
-                                        head, it, steps, int(options.params.get("max_stall", 20_000)), 4, 10, rng,
-                                        tabu_swap, tabu_move, best_assign, best_r, best, stall)
+                                        head, it, steps, max_stall, 4, 10, rng, tabu_swap, tabu_move, best_assign,
+                                        best_r, best, stall)
+            budget.spent(steps)
             if best < before and options.on_incumbent:
-                options.on_incumbent(float(best), None, time.perf_counter() - started)
-            if stall >= int(options.params.get("max_stall", 20_000)) and budget is None:
-                # restart from the best assignment and its sequences
+                options.on_incumbent(float(best), None, budget.elapsed())
+            if stall >= max_stall:  # restart from the best assignment and its sequences
                 assign[:] = best_assign
                 _link_machines(best_r, assign, alt_machine, mprev, mnext, head)
                 stall = 0

@@ -76,22 +76,15 @@ def evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order):
 
 
 @njit(cache=True)
-def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
-    """Critical path (ending at the first op that ends at cmax), cut into machine blocks; the N5
-    moves swap the first two and last two ops of each block (not at the path's two ends)."""
+def critical_path(p, jprev, mprev, r, cmax, path):
+    """Operations of one critical path, last first (machine arcs preferred); returns its length."""
     n = p.shape[0]
-    end = -1
-    for v in range(n):
-        if r[v] + p[v] == cmax and mnext[v] < 0:
-            end = v
-            break
-    if end < 0:
-        for v in range(n):
-            if r[v] + p[v] == cmax:
-                end = v
-                break
     length = 0
-    v = end
+    v = -1
+    for x in range(n):
+        if r[x] + p[x] == cmax:
+            v = x
+            break
     while v >= 0:
         path[length] = v
         length += 1
@@ -103,6 +96,14 @@ def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
             v = a
         else:
             v = -1
+    return length
+
+
+@njit(cache=True)
+def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
+    """Critical path (ending at the first op that ends at cmax), cut into machine blocks; the N5
+    moves swap the first two and last two ops of each block (not at the path's two ends)."""
+    length = critical_path(p, jprev, mprev, r, cmax, path)
     # path is reversed: path[length-1] is the first op
     count = 0
     first_block = True

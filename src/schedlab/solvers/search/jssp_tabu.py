@@ -21,6 +21,7 @@ from schedlab.problems.shop import shop_routes
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
 from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.solver import run_giffler_thompson
+from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.jssp_kernels import heads_of, tabu_search
 from schedlab.solvers.search.rng import make_state
 
@@ -104,32 +105,20 @@ class JobShopTabu:
         tenure_min = int(options.params.get("tenure_min", 2 + n // (10 * max(n_machines, 1)) // 2 + 6))
         tenure_max = int(options.params.get("tenure_max", tenure_min + 6))
         max_stall = int(options.params.get("max_stall", 100_000))
-        iteration_budget = options.params.get("iterations")
         lb = lower_bound(problem, arrays)
-        best = 1 << 60
-        it, stall, chunk = 0, 0, 200
-        finished = False
-        while not finished:
-            if iteration_budget is not None:
-                steps = min(chunk, int(iteration_budget) - it)
-                if steps <= 0:
-                    break
-            else:
-                if time.perf_counter() - started >= options.time_limit:
-                    break
-                steps = chunk
-            t0 = time.perf_counter()
-            improved_from = best
+        budget = StepBudget(options, started, chunk=200)
+        best, it, stall, finished = 1 << 60, 0, 0, False
+        while not finished and best > lb:
+            steps = budget.next_steps()
+            if steps == 0:
+                break
+            before = best
             best, it, stall, finished = tabu_search(arrays.p, arrays.release, arrays.jprev, arrays.jnext, seq,
                                                     arrays.mptr, it, steps, max_stall, tenure_min, tenure_max, rng,
                                                     tabu, best_seq, best, stall)
-            if best < improved_from and options.on_incumbent:
-                options.on_incumbent(float(best), float(lb), time.perf_counter() - started)
-            if best <= lb:
-                break
-            elapsed = time.perf_counter() - t0
-            if iteration_budget is None and elapsed < 0.05:
-                chunk = min(chunk * 2, 1 << 20)
+            budget.spent(steps)
+            if best < before and options.on_incumbent:
+                options.on_incumbent(float(best), float(lb), budget.elapsed())
         heads, cmax = heads_of(arrays.p, arrays.release, arrays.jprev, arrays.jnext, best_seq, arrays.mptr)
         schedule = Schedule(ScheduledTask(t, 0, int(heads[t]), int(heads[t] + arrays.p[t])) for t in range(n))
         status = Status.OPTIMAL if cmax <= lb else Status.FEASIBLE

@@ -17,6 +17,7 @@ from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.problems.shop import shop_routes
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.pfsp_kernels import iterated_greedy, makespan, neh
 from schedlab.solvers.search.rng import make_state
 
@@ -67,23 +68,18 @@ class FlowShopIG:
         rng = make_state(options.seed)
         temperature = 0.4 * proc.sum() / (10.0 * n * m)
         destruct = min(int(options.params.get("destruct", 4)), max(n - 1, 1))
-        budget = options.params.get("iterations")
         lower = int(max(proc.sum(axis=0).max(), proc.sum(axis=1).max()))
-        done, chunk = 0, 5
+        budget = StepBudget(options, started, chunk=5)
         while best > lower:
-            if budget is not None:
-                steps = min(chunk, int(budget) - done)
-                if steps <= 0:
-                    break
-            elif time.perf_counter() - started >= options.time_limit:
+            steps = budget.next_steps()
+            if steps == 0:
                 break
-            else:
-                steps = chunk
             before = best
             best = iterated_greedy(seq, proc, steps, destruct, temperature, rng, best_seq, best)
-            done += steps
+            budget.spent(steps)
             if best < before and options.on_incumbent:
-                options.on_incumbent(float(best), float(lower), time.perf_counter() - started)
+                options.on_incumbent(float(best), float(lower), budget.elapsed())
+        done = budget.done
         status = Status.OPTIMAL if best <= lower else Status.FEASIBLE
         return schedule_result(problem, self.name, permutation_schedule(problem, best_seq, proc), status,
                                float(lower), time.perf_counter() - started, options.seed, iterations=done)

@@ -17,6 +17,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.rng import make_state
 from schedlab.solvers.search.smwt_kernels import descent, iterated_local_search, sequence_cost
 
@@ -96,27 +97,22 @@ class SingleMachineILS:
         best_seq = start.copy()
         best = sequence_cost(seq, p, a, b, d)
         rng = make_state(options.seed)
-        budget = options.params.get("iterations")
         kick = int(options.params.get("kick_size", 3))
         accept_ratio = float(options.params.get("accept_ratio", 1.01))
         restart_after = int(options.params.get("restart_after", 100))
-        done, chunk = 0, 20
         progress = np.zeros(1, np.int64)
+        budget = StepBudget(options, started, chunk=20)
         while best > 0:
-            if budget is not None:
-                steps = min(chunk, int(budget) - done)
-                if steps <= 0:
-                    break
-            else:
-                if time.perf_counter() - started >= options.time_limit:
-                    break
-                steps = chunk
+            steps = budget.next_steps()
+            if steps == 0:
+                break
             before = best
             best = iterated_local_search(seq, p, a, b, d, steps, kick, accept_ratio, restart_after, rng, best_seq, best,
                                          progress)
-            done += steps
+            budget.spent(steps)
             if best < before and options.on_incumbent:
-                options.on_incumbent(float(best), 0.0, time.perf_counter() - started)
+                options.on_incumbent(float(best), 0.0, budget.elapsed())
+        done = budget.done
         status = Status.OPTIMAL if best == 0 else Status.FEASIBLE
         return schedule_result(problem, self.name, schedule_of(problem, best_seq, p), status, 0.0,
                                time.perf_counter() - started, options.seed, iterations=done)

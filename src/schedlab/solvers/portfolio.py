@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule
+from schedlab.core.validate import first_violation
 from schedlab.solvers.base import SOLVERS, SolveOptions, get_solver, schedule_result
 
 SEARCH_SHARE = 0.8  # of the time limit, given to the local searches when one applies
@@ -130,6 +131,9 @@ class AutoPortfolio:
             for seed, future in zip(seeds, futures, strict=True):
                 items, lb = future.result()
                 schedule = Schedule.from_records([{"task": t, "mode": m, "start": s, "end": e} for t, m, s, e in items])
+                if first_violation(state.problem, schedule) is not None:
+                    state.notes.append(f"{search}#{seed}:rejected-invalid")  # never hand on a bad schedule
+                    continue
                 state.consider(schedule_result(state.problem, f"{search}#{seed}", schedule, Status.FEASIBLE, lb, 0.0,
                                                seed), f"{search}#{seed}")
 

@@ -117,6 +117,8 @@ def fjsp_tabu(  # noqa: C901 - the tabu step loop
     q2 = np.zeros(n, np.int64)
     cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
     best = best_in
+    if cmax < 0:  # a cyclic state: ask the caller to restart from the best solution
+        return best, it_start, max_stall
     if cmax < best:
         best = cmax
         best_assign[:] = assign
@@ -172,8 +174,8 @@ def fjsp_tabu(  # noqa: C901 - the tabu step loop
             p[u] = alt_dur[best_y]
             tabu_move[u, m_old] = np.int32(it + tenure_min + randint(rng, tenure_max - tenure_min + 1))
         cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
-        if cmax < 0:  # cannot happen for these moves; keep the search safe
-            break
+        if cmax < 0:  # the move closed a cycle: ask the caller to restart from the best solution
+            return best, it, max_stall
         if cmax < best:
             best = cmax
             best_assign[:] = assign

@@ -69,7 +69,7 @@ class FlowShopIG:
         temperature = 0.4 * proc.sum() / (10.0 * n * m)
         destruct = min(int(options.params.get("destruct", 4)), max(n - 1, 1))
         lower = int(max(proc.sum(axis=0).max(), proc.sum(axis=1).max()))
-        budget = StepBudget(options, started, chunk=5)
+        budget = StepBudget(options, started, chunk=1)
         while best > lower:
             steps = budget.next_steps()
             if steps == 0:

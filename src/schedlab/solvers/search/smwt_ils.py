@@ -101,7 +101,7 @@ class SingleMachineILS:
         accept_ratio = float(options.params.get("accept_ratio", 1.01))
         restart_after = int(options.params.get("restart_after", 100))
         progress = np.zeros(1, np.int64)
-        budget = StepBudget(options, started, chunk=20)
+        budget = StepBudget(options, started, chunk=1)
         while best > 0:
             steps = budget.next_steps()
             if steps == 0:

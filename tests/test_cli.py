@@ -111,5 +111,5 @@ def test_demo_writes_report(tmp_path):
     proc = run("demo", "--out-dir", str(tmp_path), "--time-limit", "1")
     assert proc.returncode == 0, proc.stderr
     report = (tmp_path / "report.html").read_text()
-    assert "ft06" in report and "j301_1" in report and "wt40-001" in report and "<svg" in report
+    assert "ft06" in report and "j301_1" in report and "wt40-002" in report and "<svg" in report
     assert "report written to" in proc.stdout

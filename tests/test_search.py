@@ -77,14 +77,14 @@ def test_fbi_valid_and_not_worse_than_lft(name):
     assert solve(problem, "fbi", SolveOptions(seed=0, params={"iterations": 20})).schedule == result.schedule
 
 
-@pytest.mark.parametrize("name", ["Mk01", "Mk04", "ft06"])
+@pytest.mark.parametrize("name", ["Mk01", "Mk04", "Mk06", "Mk07", "ft06"])
 def test_fjsp_tabu_valid_seeded_and_not_worse_than_its_start(name):
     from schedlab.solvers.search.fjsp_tabu import _start
 
     problem = find_instance(name).load()
     starts, modes = _start(problem, SolveOptions(seed=0))
     start_span = max(int(starts[t]) + problem.tasks[t].modes[int(modes[t])].duration for t in range(len(starts)))
-    options = SolveOptions(seed=2, params={"iterations": 300})
+    options = SolveOptions(seed=2, params={"iterations": 3000})  # Mk06/Mk07 once produced cycles
     result = solve(problem, "tabu-fjsp", options)
     assert first_violation(problem, result.schedule) is None
     assert result.objective <= start_span

@@ -89,8 +89,11 @@ def build_model(problem: Problem) -> CpSatModel:  # noqa: C901 - one pass per co
 
     by_resource: dict[int, list[tuple[cp_model.IntervalVar, int, int, int]]] = {}
     for t, task in enumerate(problem.tasks):
+        blocked = occupancy_end[t] is not ends[t]
         for iv, k in mode_intervals[t]:
             mode = task.modes[k]
+            if mode.duration == 0 and not blocked:
+                continue  # a zero-duration task occupies nothing (as in the validator)
             for r, d in zip(mode.resources, mode.demands, strict=True):
                 if d > 0:
                     by_resource.setdefault(r, []).append((iv, d, t, k))

@@ -66,10 +66,9 @@ class MilpSolver:
     def solve(self, problem: Problem, options: SolveOptions) -> Result:  # noqa: C901 - builds one LP
         started = time.perf_counter()
         horizon = _time_horizon(problem)
-        h = _quiet_highs()
+        h = _quiet_highs()  # threads left at the default: HiGHS refuses a change once its scheduler runs
         h.setOptionValue("time_limit", float(options.time_limit))
         h.setOptionValue("random_seed", int(options.seed))
-        h.setOptionValue("threads", max(1, int(options.workers)))
         inf = highspy.kHighsInf
 
         cost: list[float] = []
@@ -144,7 +143,7 @@ class MilpSolver:
         model_status = h.getModelStatus()
         info = h.getInfo()
         elapsed = time.perf_counter() - started
-        has_solution = info.primal_solution_status == 2
+        has_solution = info.primal_solution_status == 2 or model_status == highspy.HighsModelStatus.kOptimal
         bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
         if bound is not None:
             bound = float(np.ceil(bound - 1e-6))

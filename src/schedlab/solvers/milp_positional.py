@@ -53,7 +53,6 @@ class PositionalMilp:
         h = _quiet_highs()
         h.setOptionValue("time_limit", float(options.time_limit))
         h.setOptionValue("random_seed", int(options.seed))
-        h.setOptionValue("threads", max(1, int(options.workers)))
         h.setOptionValue("mip_rel_gap", 0.0)
         inf = highspy.kHighsInf
         x = [[h.addVariable(0, 1, 0.0) for _ in range(n)] for _ in range(n)]  # x[j][k]

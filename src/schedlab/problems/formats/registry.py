@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from schedlab.core.errors import ParseError, SchedlabError
+from schedlab.core.errors import ModelError, ParseError, SchedlabError
 from schedlab.core.model import Problem
 from schedlab.core.registry import Registry
 from schedlab.problems.formats import fjs, flowshop, jobshop, psplib, schedlab_json, smwt
@@ -92,7 +92,10 @@ def parse_problem(text: str, path: str, fmt: str | None = None) -> Problem:
     chosen = FORMATS.get(fmt) if fmt else FORMATS.get(detect_format(path, text))
     if not text.strip():
         raise ParseError(path, 1, f"expected a {chosen.name} instance, the file is empty")
-    return chosen.read(text, path, name)
+    try:
+        return chosen.read(text, path, name)
+    except ModelError as exc:
+        raise ParseError(path, None, f"expected a consistent {chosen.name} instance: {exc}") from None
 
 
 def write_problem(problem: Problem, path: str | Path, fmt: str | None = None) -> None:

@@ -158,7 +158,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from schedlab.demo import run_demo
 
-    run_demo(args.out_dir, args.time_limit, args.seed, out)
+    run_demo(args.out_dir, args.time_limit, args.seed, Console(width=max(out.width, 170)))  # the table is wide
     return 0
 
 

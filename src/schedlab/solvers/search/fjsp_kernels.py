@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from schedlab.solvers.search.jssp_kernels import INF, critical_path, evaluate, n5_moves, swap_estimate
+from schedlab.solvers.search.jssp_kernels import INF, critical_path, evaluate, n5_moves, swap_estimate, swap_links
 from schedlab.solvers.search.rng import randint
 
 
@@ -50,18 +50,8 @@ def _link_by_start(u, m, start, r, mprev, mnext, head):
 
 @njit(cache=True)
 def _swap_linked(u, v, mprev, mnext, head, m):
-    a = mprev[u]
-    b = mnext[v]
-    if a >= 0:
-        mnext[a] = v
-    else:
+    if swap_links(u, v, mprev, mnext) < 0:
         head[m] = v
-    mprev[v] = a
-    mnext[v] = u
-    mprev[u] = v
-    mnext[u] = b
-    if b >= 0:
-        mprev[b] = u
 
 
 @njit(cache=True)

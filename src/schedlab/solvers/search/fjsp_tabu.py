@@ -20,6 +20,7 @@ from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.solver import run_giffler_thompson
 from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.fjsp_kernels import fjsp_tabu
+from schedlab.solvers.search.jssp_tabu import job_links
 from schedlab.solvers.search.rng import make_state
 
 START_RULES = ("mwkr", "fcfs", "mor", "lft", "spt")
@@ -78,12 +79,7 @@ class FlexibleJobShopTabu:
             alt_ptr[t + 1] = alt_ptr[t] + len(task.modes)
         alt_machine = np.array([m.resources[0] for t in problem.tasks for m in t.modes], np.int64)
         alt_dur = np.array([m.duration for t in problem.tasks for m in t.modes], np.int64)
-        release = np.array([problem.jobs[t.job].release if t.job is not None else 0 for t in problem.tasks], np.int64)
-        jprev = np.full(n, -1, np.int64)
-        jnext = np.full(n, -1, np.int64)
-        for job in problem.jobs:
-            for a, b in zip(job.tasks, job.tasks[1:], strict=False):
-                jnext[a], jprev[b] = b, a
+        release, jprev, jnext = job_links(problem)
         starts, modes = _start(problem, options)
         assign = alt_ptr[:-1] + modes
         mprev, mnext, head = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n_machines, np.int64)

@@ -165,14 +165,20 @@ def swap_estimate(u, v, p, release, jprev, jnext, mprev, mnext, r, q):
 
 @njit(cache=True)
 def apply_swap(u, v, seq, pos, mprev, mnext):
-    a = mprev[u]
-    b = mnext[v]
     pu = pos[u]
     pv = pos[v]
     seq[pu] = v
     seq[pv] = u
     pos[u] = pv
     pos[v] = pu
+    swap_links(u, v, mprev, mnext)
+
+
+@njit(cache=True)
+def swap_links(u, v, mprev, mnext):
+    """Relink machine neighbours u -> v as v -> u; returns u's former predecessor (-1 if none)."""
+    a = mprev[u]
+    b = mnext[v]
     if a >= 0:
         mnext[a] = v
     mprev[v] = a
@@ -181,6 +187,7 @@ def apply_swap(u, v, seq, pos, mprev, mnext):
     mnext[u] = b
     if b >= 0:
         mprev[b] = u
+    return a
 
 
 @njit(cache=True)

@@ -38,16 +38,22 @@ class ShopArrays:
     mptr: np.ndarray
 
 
-def shop_arrays(problem: Problem) -> ShopArrays:
+def job_links(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Release date of each operation's job, and its job predecessor and successor (-1 if none)."""
     n = len(problem.tasks)
-    p = np.array([t.modes[0].duration for t in problem.tasks], np.int64)
-    machine = np.array([t.modes[0].resources[0] for t in problem.tasks], np.int64)
     release = np.array([problem.jobs[t.job].release if t.job is not None else 0 for t in problem.tasks], np.int64)
     jprev = np.full(n, -1, np.int64)
     jnext = np.full(n, -1, np.int64)
     for job in problem.jobs:
         for a, b in zip(job.tasks, job.tasks[1:], strict=False):
             jnext[a], jprev[b] = b, a
+    return release, jprev, jnext
+
+
+def shop_arrays(problem: Problem) -> ShopArrays:
+    p = np.array([t.modes[0].duration for t in problem.tasks], np.int64)
+    machine = np.array([t.modes[0].resources[0] for t in problem.tasks], np.int64)
+    release, jprev, jnext = job_links(problem)
     counts = np.bincount(machine, minlength=len(problem.resources))
     mptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return ShopArrays(p, release, jprev, jnext, machine, mptr)

@@ -1,0 +1,43 @@
+"""Layered prefill: the scheduling unit is a group of layers instead of a token chunk.
+
+A cohort of whole prompts runs through one contiguous layer group per iteration next to every
+running decode; after G iterations its prefill is done. G is chosen per cohort so that each
+iteration carries about `token_budget` prompt-token-layers of work, like a chunk would, but each
+MoE layer loads its experts for the prompt once instead of once per chunk.
+"""
+
+from __future__ import annotations
+
+import math
+
+from schedlab.llm.batch import Batch
+from schedlab.llm.policies.common import whole_prompts
+
+
+class LayeredPrefillPolicy:
+    name = "layered"
+    whole_prompts = True  # prompts are never split into token chunks
+
+    def __init__(self, token_budget: int = 512, groups: int | None = None, max_cohort_tokens: int = 8192) -> None:
+        self.token_budget = token_budget
+        self.fixed_groups = groups
+        self.max_cohort_tokens = max_cohort_tokens
+        self._fraction = 1.0
+
+    def decide(self, replica) -> Batch:
+        if replica.prefilling:
+            cohort = [(r, r.remaining_prefill) for r in replica.prefilling]
+            return Batch(prefills=cohort, decodes=True, layer_fraction=self._fraction)
+        cohort = whole_prompts(replica, replica.waiting, min(self.max_cohort_tokens, replica.config.max_batch_tokens))
+        if not cohort and replica.waiting and replica.num_decodes == 0 and not replica.waiting[0].swapped:
+            first = replica.waiting[0]
+            if first.remaining_prefill > self.max_cohort_tokens:
+                cohort = whole_prompts(replica, [first], replica.config.max_batch_tokens)
+        if not cohort:
+            return Batch(decodes=True)
+        tokens = sum(chunk for _, chunk in cohort)
+        layers = replica.cost.model.layers
+        groups = self.fixed_groups or max(1, math.ceil(tokens / self.token_budget))
+        groups = min(groups, layers)
+        self._fraction = 1.0 / groups if groups > 1 else 1.0
+        return Batch(prefills=cohort, decodes=True, layer_fraction=self._fraction)

@@ -1,0 +1,25 @@
+"""Static batching (FasterTransformer-style): a batch is formed when the replica is empty,
+prefilled together, then decoded until its longest request finishes; finished rows stay as
+padding and no request joins mid-batch."""
+
+from __future__ import annotations
+
+from schedlab.llm.batch import Batch
+from schedlab.llm.policies.common import whole_prompts
+
+
+class StaticBatchingPolicy:
+    name = "static"
+    whole_prompts = True  # prompts are never split into token chunks
+
+    def __init__(self, batch_size: int = 16) -> None:
+        self.batch_size = batch_size
+        self._rows = 0
+
+    def decide(self, replica) -> Batch:
+        if replica.num_decodes or replica.prefilling:
+            return Batch(decodes=True, pad_decodes_to=self._rows)
+        candidates = list(replica.waiting)[: self.batch_size]
+        prefills = whole_prompts(replica, candidates, replica.config.max_batch_tokens, reserve_max=True)
+        self._rows = len(prefills)
+        return Batch(prefills=prefills, decodes=False, reserve_max=True)

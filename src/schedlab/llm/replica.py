@@ -1,0 +1,369 @@
+"""One serving replica: a model on `tp` GPUs running iterations chosen by a policy.
+
+Mechanism only: the replica owns the queues, the KV-block pool and the clock, asks its policy
+for a `Batch` each iteration, checks it, prices it with the cost model and applies it when the
+iteration ends. Decoding requests are not touched one by one per token: every running decode
+advances one token per decode step, so a request that joins at step k with r tokens left
+finishes at step k + r. A heap of finish steps, the sum of KV lengths and a histogram of KV
+lengths modulo the block size give each step's attention work and new KV blocks in O(1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from heapq import heappop, heappush
+from typing import TYPE_CHECKING
+
+from schedlab.llm.batch import Batch
+from schedlab.llm.costmodel import CostModel, Iteration, prefill_chunk_work
+from schedlab.llm.kv import BlockPool
+from schedlab.llm.metrics import ServingMetrics
+from schedlab.llm.request import Request
+from schedlab.sim.engine import Simulator
+from schedlab.sim.policy import IllegalDecisionError
+
+if TYPE_CHECKING:
+    from schedlab.sim.trace import ChromeTrace
+
+
+@dataclass(frozen=True)
+class ReplicaConfig:
+    block_size: int = 16
+    max_num_seqs: int = 256
+    max_batch_tokens: int = 16384
+    max_output_tokens: int = 2048  # KV reserved per request by policies that reserve the maximum
+    memory_utilization: float = 0.9
+    preemption: str = "recompute"  # or "swap"
+    swap_bandwidth: float = 25e9  # host link bytes/s for swap preemption
+
+
+class Replica:
+    """The state a policy reads (`waiting`, `prefilling`, `num_decodes`, `kv`, `now`, `config`)."""
+
+    def __init__(
+        self,
+        index: int,
+        sim: Simulator,
+        cost: CostModel,
+        policy,
+        metrics: ServingMetrics,
+        config: ReplicaConfig | None = None,
+        trace: ChromeTrace | None = None,
+    ) -> None:
+        self.index = index
+        self.sim = sim
+        self.cost = cost
+        self.policy = policy
+        self.metrics = metrics
+        self.config = config or ReplicaConfig()
+        self.trace = trace
+        capacity = cost.kv_capacity_tokens(self.config.memory_utilization)
+        self.kv = BlockPool(capacity // self.config.block_size, self.config.block_size)
+        self.waiting: deque[Request] = deque()
+        self.prefilling: list[Request] = []
+        self.num_decodes = 0
+        self.step = 0  # decode steps taken so far
+        self._decode_stack: list[Request] = []  # admission order, lazily pruned
+        self._finish_heap: list[tuple[int, int, Request]] = []
+        self._kv_offset_sum = 0  # sum of (kv_base - join_step) over non-reserved running decodes
+        self._kv_offset_sum_all = 0  # same over every running decode (for attention work)
+        self._residues = [0] * self.config.block_size
+        self._joiners: list[Request] = []
+        self._last_decode_end = 0.0
+        self.busy = False
+        self.outstanding = 0  # requests dispatched here and not finished or rejected
+        self._pending_swap_in = 0.0
+        self._moe = cost.model.is_moe
+        if trace is not None:
+            trace.name_track(index, f"replica {index}")
+
+    # -- views for policies and dispatchers ---------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def kv_load(self) -> float:
+        """Used plus queued KV blocks as a fraction of the pool."""
+        queued = sum(self.kv.blocks_for(r.prefill_target) for r in self.waiting)
+        return (self.kv.used + queued) / self.kv.total
+
+    def decode_context(self) -> int:
+        """Sum of KV lengths of the running decodes."""
+        return self._kv_offset_sum_all + self.num_decodes * self.step
+
+    def admission_blocks(self, req: Request, reserve_max: bool = False) -> int:
+        """KV blocks admitting `req` would take now."""
+        if reserve_max:
+            return self.kv.blocks_for(req.prefill_target + max(self.config.max_output_tokens, req.output_tokens - req.generated))
+        return self.kv.blocks_for(req.prefill_target)
+
+    def running_decodes(self) -> list[Request]:
+        return [r for r in self._decode_stack if r.active]
+
+    # -- arrivals ------------------------------------------------------------------------------
+    def fits_ever(self, req: Request) -> bool:
+        return self.kv.blocks_for(req.prompt_tokens + req.output_tokens) <= self.kv.total - self.kv.watermark
+
+    def submit(self, req: Request) -> None:
+        """Queue an arrived request, or reject it when it can never fit in this replica's KV."""
+        req.replica = self.index
+        req.prefill_target = req.prompt_tokens
+        reason = None
+        if not self.fits_ever(req):
+            reason = "needs more KV blocks than the replica has"
+        elif (
+            getattr(self.policy, "whole_prompts", False) and req.prompt_tokens + req.output_tokens > self.config.max_batch_tokens
+        ):
+            reason = f"prompt plus output exceeds max_batch_tokens={self.config.max_batch_tokens} for a policy without chunking"
+        if reason is not None:
+            req.extra["reject_reason"] = reason
+            self.metrics.on_reject(req)
+            return
+        self.outstanding += 1
+        req.queued = True
+        self.waiting.append(req)
+        if not self.busy:
+            self._start_iteration()
+
+    # -- decode bookkeeping --------------------------------------------------------------------
+    def _join_decode(self, req: Request) -> None:
+        remaining = req.output_tokens - req.generated
+        if remaining <= 0:
+            self._finish(req)
+            return
+        req.join_step = self.step
+        req.kv_base = req.prefill_target
+        req.finish_step = self.step + remaining
+        req.active = True
+        offset = req.kv_base - self.step
+        self._kv_offset_sum_all += offset
+        if not req.reserved:
+            self._kv_offset_sum += offset
+            self._residues[offset % self.kv.block_size] += 1
+        self.num_decodes += 1
+        self._decode_stack.append(req)
+        heappush(self._finish_heap, (req.finish_step, req.id, req))
+        self._joiners.append(req)
+
+    def _leave_decode(self, req: Request) -> int:
+        """Take a running decode out; returns its current KV length."""
+        req.active = False
+        offset = req.kv_base - req.join_step
+        self._kv_offset_sum_all -= offset
+        if not req.reserved:
+            self._kv_offset_sum -= offset
+            self._residues[offset % self.kv.block_size] -= 1
+        self.num_decodes -= 1
+        req.generated += self.step - req.join_step
+        return req.kv_base + self.step - req.join_step
+
+    def _release(self, req: Request, kv_len: int) -> None:
+        blocks = req.blocks if req.reserved else self.kv.blocks_for(kv_len)
+        self.kv.release(blocks)
+        req.blocks = 0
+
+    def _finish(self, req: Request) -> None:
+        req.finish = self.sim.now
+        self.outstanding -= 1
+        self.metrics.on_finish(req)
+
+    def _new_blocks_next_step(self) -> int:
+        return self._residues[(-self.step) % self.kv.block_size]
+
+    def choose_victim(self) -> Request:
+        """The policy may override victim choice; default: the most recently admitted decode."""
+        chooser = getattr(self.policy, "choose_victim", None)
+        if chooser is not None:
+            return chooser(self)
+        stack = self._decode_stack
+        while not stack[-1].active:
+            stack.pop()
+        return stack[-1]
+
+    def _preempt(self, req: Request) -> None:
+        kv_len = self._leave_decode(req)
+        self._release(req, kv_len)
+        req.preemptions += 1
+        self.metrics.preemptions += 1
+        req.admitted = False
+        req.queued = True
+        if req.join_step < self.step:
+            req.last_token = self._last_decode_end
+        if self.config.preemption == "swap":
+            req.swapped = True
+            req.extra["swap_tokens"] = kv_len
+            self._pending_swap_in += kv_len * self.cost.model.kv_bytes_per_token / self.config.swap_bandwidth
+        else:
+            req.prefill_target = req.prompt_tokens + req.generated
+            req.prefilled = 0
+            req.layer_progress = 0.0
+        self.waiting.appendleft(req)
+
+    def _make_room_for_decodes(self) -> None:
+        while self.num_decodes and self._new_blocks_next_step() > self.kv.free:
+            self._preempt(self.choose_victim())
+
+    def _resume_swapped(self) -> None:
+        while self.waiting and self.waiting[0].swapped:
+            req = self.waiting[0]
+            tokens = req.extra["swap_tokens"]
+            blocks = self.kv.blocks_for(tokens)
+            if not self.kv.can_admit(blocks) or self.num_decodes >= self.config.max_num_seqs:
+                return
+            self.waiting.popleft()
+            req.queued = False
+            self.kv.allocate(blocks)
+            req.blocks = blocks
+            req.swapped = False
+            req.admitted = True
+            self._pending_swap_in += tokens * self.cost.model.kv_bytes_per_token / self.config.swap_bandwidth
+            req.prefill_target = tokens
+            self._join_decode(req)  # stays among the joiners: its stall shows in its next TBT sample
+
+    # -- iterations ----------------------------------------------------------------------------
+    def _admit(self, req: Request, reserve_max: bool) -> None:
+        if req.admitted:
+            return
+        if req.swapped:
+            raise IllegalDecisionError(f"request {req.id} is swapped out; the replica resumes it itself")
+        blocks = self.admission_blocks(req, reserve_max)
+        if self.num_decodes + len(self.prefilling) >= self.config.max_num_seqs:
+            raise IllegalDecisionError(f"admitting request {req.id} exceeds max_num_seqs={self.config.max_num_seqs}")
+        if not self.kv.can_admit(blocks):
+            raise IllegalDecisionError(f"request {req.id} needs {blocks} KV blocks; {self.kv.free} free")
+        self.kv.allocate(blocks)
+        req.blocks = blocks
+        req.reserved = reserve_max
+        req.admitted = True
+        if math.isnan(req.first_scheduled):
+            req.first_scheduled = self.sim.now
+        if self.waiting[0] is req:
+            self.waiting.popleft()
+        else:
+            self.waiting.remove(req)
+        req.queued = False
+        self.prefilling.append(req)
+
+    def _check_and_price(self, batch: Batch) -> tuple[tuple[int, int, float], float]:
+        tokens = 0
+        work = 0.0
+        sequences = 0
+        seen: set[int] = set()
+        for req, chunk in batch.prefills:
+            if req.id in seen:
+                raise IllegalDecisionError(f"request {req.id} appears twice in one batch")
+            seen.add(req.id)
+            if not req.admitted and not (req.queued and req.replica == self.index):
+                raise IllegalDecisionError(f"request {req.id} is neither waiting nor prefilling on replica {self.index}")
+            remaining = req.prefill_target - req.prefilled
+            if batch.layer_fraction < 1.0:
+                if chunk != remaining:
+                    raise IllegalDecisionError("layered prefill must run a request's whole remaining prompt")
+            elif not 0 < chunk <= remaining:
+                raise IllegalDecisionError(f"chunk of {chunk} tokens for request {req.id} with {remaining} left to prefill")
+            tokens += chunk
+            work += prefill_chunk_work(req.prefilled, chunk)
+            if batch.layer_fraction < 1.0:
+                sequences += req.layer_progress + batch.layer_fraction >= 1.0 - 1e-9
+            else:
+                sequences += chunk == remaining
+        decodes = self.num_decodes if batch.decodes else 0
+        if tokens + decodes > self.config.max_batch_tokens:
+            raise IllegalDecisionError(
+                f"batch of {tokens + decodes} tokens exceeds max_batch_tokens={self.config.max_batch_tokens}"
+            )
+        context = self.decode_context() + decodes if decodes else 0
+        if batch.pad_decodes_to > decodes and decodes:
+            context = context * batch.pad_decodes_to // decodes
+            decodes = batch.pad_decodes_to
+        duration = self.cost.time_of(decodes, context, tokens, work, sequences, batch.layer_fraction)
+        return (decodes, tokens, batch.layer_fraction), duration
+
+    def _start_iteration(self) -> None:
+        if self.busy:
+            return
+        self._make_room_for_decodes()
+        if self.waiting and self.waiting[0].swapped:
+            self._resume_swapped()
+        batch = self.policy.decide(self)
+        if not batch.prefills and not (batch.decodes and self.num_decodes):
+            if self.num_decodes or self.prefilling or self.waiting:
+                raise IllegalDecisionError(f"policy {self.policy.name} left replica {self.index} idle with work in progress")
+            return
+        for req, _ in batch.prefills:
+            self._admit(req, batch.reserve_max)
+        it, duration = self._check_and_price(batch)
+        duration += self._pending_swap_in
+        self._pending_swap_in = 0.0
+        if batch.decodes and self.num_decodes:
+            new_blocks = self._new_blocks_next_step()
+            self.kv.allocate(new_blocks)
+        self.busy = True
+        m = self.metrics
+        m.iterations += 1
+        m.busy_time += duration
+        decodes, tokens, fraction = it
+        if self._moe:
+            m.expert_bytes += self.cost.expert_bytes_loaded(Iteration(decodes, 0, tokens, 0.0, 0, fraction))
+        m.batch_size.add(self.sim.now, decodes + len(batch.prefills))
+        if self.trace is not None:
+            self.trace.span(
+                "prefill" if not decodes else ("mixed" if tokens else "decode"),
+                self.sim.now,
+                self.sim.now + duration,
+                pid=self.index,
+                tid=0,
+                decodes=decodes,
+                prefill_tokens=tokens,
+            )
+            self.trace.counter("kv_blocks_used", self.sim.now, pid=self.index, used=self.kv.used)
+        self.sim.schedule(duration, self._end_iteration, batch)
+
+    def _end_iteration(self, batch: Batch) -> None:
+        now = self.sim.now
+        self.busy = False
+        if batch.decodes and self.num_decodes:
+            self._decode_step(now)
+        for req, chunk in batch.prefills:
+            if batch.layer_fraction < 1.0:
+                req.layer_progress += batch.layer_fraction
+                done = req.layer_progress >= 1.0 - 1e-9
+                if done:
+                    req.prefilled = req.prefill_target
+            else:
+                req.prefilled += chunk
+                done = req.prefilled >= req.prefill_target
+            if done:
+                self.prefilling.remove(req)
+                req.generated += 1
+                if math.isnan(req.first_token):
+                    req.first_token = now
+                else:
+                    self.metrics.tbt(now - req.last_token)
+                req.last_token = now
+                self._join_decode(req)
+        self._start_iteration()
+
+    def _decode_step(self, now: float) -> None:
+        joiners = [r for r in self._joiners if r.active]
+        old = self.num_decodes - len(joiners)
+        if old > 0:
+            self.metrics.tbt(now - self._last_decode_end, old)
+        for r in joiners:
+            self.metrics.tbt(now - r.last_token)
+        self._joiners.clear()
+        self._last_decode_end = now
+        self.step += 1
+        if len(self._decode_stack) > 2 * self.num_decodes + 256:
+            self._decode_stack = [r for r in self._decode_stack if r.active]
+        heap = self._finish_heap
+        while heap and heap[0][0] <= self.step:
+            _, _, req = heappop(heap)
+            if not req.active or req.finish_step != self.step:
+                continue
+            kv_len = self._leave_decode(req)
+            self._release(req, kv_len)
+            req.last_token = now
+            self._finish(req)

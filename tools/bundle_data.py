@@ -45,8 +45,7 @@ def main(source: Path) -> None:
         rcpsp[f"{group}/optimum.csv"] = (folder / "optimum/optimum.csv").read_bytes()
     _zip("rcpsp", rcpsp)
 
-    smwt = {name: (source / "smtwt" / name).read_bytes()
-            for name in ("wt40.txt", "wt50.txt", "wtopt40.txt", "wtopt50.txt")}
+    smwt = {name: (source / "smtwt" / name).read_bytes() for name in ("wt40.txt", "wt50.txt", "wtopt40.txt", "wtopt50.txt")}
     _zip("smwt", smwt)
 
     pfsp = {f"taillard/{p.name}": p.read_bytes() for p in sorted((source / "pfsp/taillard").glob("*.txt"))}

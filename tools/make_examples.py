@@ -55,8 +55,9 @@ def multi_mode_project():
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     problems = [
-        parallel_machines("parallel-machines", [[4, 6, None], [3, 3, 5], [7, 5, 6], [2, 4, 3], [5, None, 4], [6, 6, 6]],
-                          "total_completion"),
+        parallel_machines(
+            "parallel-machines", [[4, 6, None], [3, 3, 5], [7, 5, 6], [2, 4, 3], [5, None, 4], [6, 6, 6]], "total_completion"
+        ),
         open_shop("open-shop", [[3, 2, 4], [2, 5, 1], [4, 1, 3]]),
         hybrid_flow_shop("hybrid-flow-shop", [2, 1, 2], [[3, 2, 4], [2, 3, 3], [4, 1, 2], [3, 2, 5], [2, 2, 2]]),
         setup_shop(),

@@ -208,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=3.0)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_demo)
+
+    from schedlab.llm.commands import register as register_llm
+
+    register_llm(sub)
     return parser
 
 

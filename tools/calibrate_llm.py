@@ -80,9 +80,8 @@ def main() -> int:
                 f"| {model} | {gpu_name} | {len(mrows)} | {e['op_mape']:.1%} | {e['layer_mape']:.1%} | {e['layer_p90']:.1%} |"
             )
         for n in sorted(ar.latency_s):
-            lines.append(
-                f"| all-reduce {n} GPUs | {gpu_name} | latency {ar.latency_s[n] * 1e6:.1f} us | bandwidth {ar.bandwidth[n] / 1e9:.0f} GB/s | | |"
-            )
+            fitted = f"latency {ar.latency_s[n] * 1e6:.1f} us | bandwidth {ar.bandwidth[n] / 1e9:.0f} GB/s"
+            lines.append(f"| all-reduce {n} GPUs | {gpu_name} | {fitted} | | |")
     out = ROOT / "src" / "schedlab" / "llm" / "data" / "calibration.json"
     out.write_text(
         json.dumps({"source": "vidur profiling data (MIT), data/profiling/{compute,network}", "profiles": profiles}, indent=1)

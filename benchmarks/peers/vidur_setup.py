@@ -26,8 +26,12 @@ from schedlab.llm.catalog import get_gpu, get_model  # noqa: E402
 from schedlab.llm.costmodel import CostModel, prefill_chunk_work  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "llm" / "vidur" / "profiling"
-HF_NAMES = {"llama-3-8b": ("meta-llama/Llama-3-8B", "meta-llama/Meta-Llama-3-8B"), "llama-2-7b": ("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-hf"),
-            "llama-3-70b": ("meta-llama/Llama-3-70B", "meta-llama/Meta-Llama-3-70B"), "llama-2-70b": ("meta-llama/Llama-2-70b-hf", "meta-llama/Llama-2-70b-hf")}
+HF_NAMES = {
+    "llama-3-8b": ("meta-llama/Llama-3-8B", "meta-llama/Meta-Llama-3-8B"),
+    "llama-2-7b": ("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-hf"),
+    "llama-3-70b": ("meta-llama/Llama-3-70B", "meta-llama/Meta-Llama-3-70B"),
+    "llama-2-70b": ("meta-llama/Llama-2-70b-hf", "meta-llama/Llama-2-70b-hf"),
+}
 
 
 def _snapshot(base: Path, repo: str, files: dict[str, bytes]) -> None:
@@ -43,8 +47,10 @@ def _snapshot(base: Path, repo: str, files: dict[str, bytes]) -> None:
 
 def attention_csv(model: str, gpu: str, tp_degrees=(1, 2, 4, 8), block_size: int = 16) -> bytes:
     spec = get_model(model)
-    lines = ["n_embd,n_q_head,n_kv_head,block_size,num_tensor_parallel_workers,batch_size,prefill_chunk_size,kv_cache_size,"
-             "time_stats.attn_prefill.median,time_stats.attn_decode.median,time_stats.attn_kv_cache_save.median"]
+    lines = [
+        "n_embd,n_q_head,n_kv_head,block_size,num_tensor_parallel_workers,batch_size,prefill_chunk_size,kv_cache_size,"
+        "time_stats.attn_prefill.median,time_stats.attn_decode.median,time_stats.attn_kv_cache_save.median"
+    ]
     for tp in tp_degrees:
         if spec.heads % tp:
             continue
@@ -63,12 +69,17 @@ def main() -> int:
     cache, model, gpu = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
     hf, folder = HF_NAMES[model]
     mlp = (SHARED / "compute" / gpu / folder / "mlp.csv").read_bytes()
-    compute = {"config.json": json.dumps({"model": hf, "device_sku": gpu}).encode(),
-               "mlp.csv.xz": lzma.compress(mlp), "attention.csv.xz": lzma.compress(attention_csv(model, gpu))}
+    compute = {
+        "config.json": json.dumps({"model": hf, "device_sku": gpu}).encode(),
+        "mlp.csv.xz": lzma.compress(mlp),
+        "attention.csv.xz": lzma.compress(attention_csv(model, gpu)),
+    }
     net = SHARED / "network" / f"{gpu}_dgx"
-    network = {"config.json": json.dumps({"sku": f"{gpu}_dgx"}).encode(),
-               "all_reduce.csv.xz": lzma.compress((net / "all_reduce.csv").read_bytes()),
-               "send_recv.csv.xz": lzma.compress((net / "send_recv.csv").read_bytes())}
+    network = {
+        "config.json": json.dumps({"sku": f"{gpu}_dgx"}).encode(),
+        "all_reduce.csv.xz": lzma.compress((net / "all_reduce.csv").read_bytes()),
+        "send_recv.csv.xz": lzma.compress((net / "send_recv.csv").read_bytes()),
+    }
     _snapshot(cache / "profiling_data" / "compute", f"vidur-local/{model}-{gpu}", compute)
     _snapshot(cache / "profiling_data" / "network", f"vidur-local/{gpu}-dgx", network)
     print(f"vidur-local/{model}-{gpu} vidur-local/{gpu}-dgx")

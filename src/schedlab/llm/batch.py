@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from schedlab.llm.request import Request
+
+
+class ReplicaView(Protocol):
+    """What a replica policy may read. Policies get the replica itself for speed (no copies per
+    iteration) and must treat it as read-only; the replica checks every `Batch` it gets back."""
+
+    waiting: Sequence[Request]  # arrived, not admitted, in queue order (preempted requests first)
+    prefilling: Sequence[Request]  # admitted, prompt not finished
+    num_decodes: int
+    step: int
+    kv: Any  # BlockPool: free, total, watermark, blocks_for()
+    config: Any  # ReplicaConfig
+    cost: Any  # CostModel (model dimensions)
+
+    @property
+    def now(self) -> float: ...
+
+    def admission_blocks(self, req: Request, reserve_max: bool = False) -> int: ...
+
+    def running_decodes(self) -> list[Request]: ...
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from schedlab.llm.policies import make_policy
 from schedlab.llm.replica import Replica, ReplicaConfig
 from schedlab.llm.request import Request
 from schedlab.sim.engine import Simulator
+from schedlab.sim.metrics import jain_fairness
 from schedlab.sim.trace import ChromeTrace
 
 
@@ -66,11 +68,18 @@ def simulate(
     framework_overhead_s: float = 0.0,
     until: float | None = None,
 ) -> ServingResult:
-    """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`."""
+    """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
+
+    `policy` is a registry name (with `policy_options`) or a factory making one policy per replica.
+    """
     sim = Simulator()
     cost = CostModel(model, gpu, tp, framework_overhead_s=framework_overhead_s)
     metrics = ServingMetrics(slo, keep_samples=keep_samples)
-    reps = [Replica(i, sim, cost, make_policy(policy, **(policy_options or {})), metrics, config, trace) for i in range(replicas)]
+
+    def new_policy():
+        return make_policy(policy, **(policy_options or {})) if isinstance(policy, str) else policy()
+
+    reps = [Replica(i, sim, cost, new_policy(), metrics, config, trace) for i in range(replicas)]
     pick = DISPATCHERS.get(dispatcher)()
     order = sorted(requests, key=lambda r: (r.arrival, r.id))
     position = {"i": 0}
@@ -91,4 +100,11 @@ def simulate(
     out["not_arrived"] = len(order) - position["i"] if until is not None else 0
     out["kv_blocks_per_replica"] = reps[0].kv.total
     out["replicas"] = replicas
+    span = out["duration_s"]
+    out["replica_busy_fraction"] = metrics.busy_time / (replicas * span) if span and span > 0 else math.nan
+    served = [0] * replicas
+    for r in order[: position["i"]]:
+        if r.replica >= 0:
+            served[r.replica] += 1
+    out["dispatch_fairness"] = jain_fairness(served)
     return ServingResult(out, list(order), metrics, sim.events_processed)

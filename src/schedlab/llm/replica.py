@@ -37,6 +37,7 @@ class ReplicaConfig:
     memory_utilization: float = 0.9
     preemption: str = "recompute"  # or "swap"
     swap_bandwidth: float = 25e9  # host link bytes/s for swap preemption
+    num_blocks: int | None = None  # override the KV pool size computed from GPU memory
 
 
 class Replica:
@@ -59,8 +60,8 @@ class Replica:
         self.metrics = metrics
         self.config = config or ReplicaConfig()
         self.trace = trace
-        capacity = cost.kv_capacity_tokens(self.config.memory_utilization)
-        self.kv = BlockPool(capacity // self.config.block_size, self.config.block_size)
+        blocks = self.config.num_blocks or cost.kv_capacity_tokens(self.config.memory_utilization) // self.config.block_size
+        self.kv = BlockPool(blocks, self.config.block_size)
         self.waiting: deque[Request] = deque()
         self.prefilling: list[Request] = []
         self.num_decodes = 0
@@ -210,7 +211,8 @@ class Replica:
             req = self.waiting[0]
             tokens = req.extra["swap_tokens"]
             blocks = self.kv.blocks_for(tokens)
-            if not self.kv.can_admit(blocks) or self.num_decodes >= self.config.max_num_seqs:
+            growth = self._new_blocks_next_step() + 1
+            if not self.kv.can_admit(blocks + growth) or self.num_decodes >= self.config.max_num_seqs:
                 return
             self.waiting.popleft()
             req.queued = False
@@ -284,9 +286,9 @@ class Replica:
     def _start_iteration(self) -> None:
         if self.busy:
             return
-        self._make_room_for_decodes()
         if self.waiting and self.waiting[0].swapped:
             self._resume_swapped()
+        self._make_room_for_decodes()
         batch = self.policy.decide(self)
         if not batch.prefills and not (batch.decodes and self.num_decodes):
             if self.num_decodes or self.prefilling or self.waiting:

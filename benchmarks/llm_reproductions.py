@@ -75,7 +75,7 @@ def layered_vs_chunked() -> list[str]:
             f"| Mixtral-8x7B, 2 x H100, {trace} at {qps} qps | TTFT p50 {c['ttft.p50']:.3f} s -> {la['ttft.p50']:.3f} s "
             f"({la['ttft.p50'] / c['ttft.p50'] - 1:+.0%}); p90 {c['ttft.p90']:.3f} -> {la['ttft.p90']:.3f} s "
             f"({la['ttft.p90'] / c['ttft.p90'] - 1:+.0%}) | E2E p50 {la['e2e.p50'] / c['e2e.p50'] - 1:+.0%} "
-            f"| expert weight traffic {c['expert_weight_gb']:.0f} -> {la['expert_weight_gb']:.0f} GB "
+            f"| expert weights read per GPU {c['expert_weight_gb'] / 1e3:.0f} -> {la['expert_weight_gb'] / 1e3:.0f} TB "
             f"({la['expert_weight_gb'] / c['expert_weight_gb'] - 1:+.0%}) | TTFT -70%, E2E -41%, expert traffic -12 to -39% |"
         )
     return rows
@@ -83,23 +83,18 @@ def layered_vs_chunked() -> list[str]:
 
 def length_aware() -> list[str]:
     rows = []
-    for qps in (3.0, 4.0):
+    for qps in (16.0, 20.0):
         out = {}
-        for label, policy, predictor in (
-            ("FCFS (Sarathi)", "sarathi", "none"),
-            ("SJF, CASTILLO predictor", "sjf", "castillo"),
-            ("SJF, oracle", "sjf", "oracle"),
-            ("SRPT, CASTILLO predictor", "srpt", "castillo"),
-        ):
+        for label, policy, predictor in (("FCFS (Sarathi)", "sarathi", "none"), ("SJF, CASTILLO predictor", "sjf", "castillo"),
+                                         ("SJF, oracle", "sjf", "oracle"), ("SRPT, CASTILLO predictor", "srpt", "castillo")):
             reqs = castillo_requests("llama-3-8b", N, qps=qps, seed=SEED)
             attach_predictions(reqs, predictor)
             out[label] = simulate(reqs, get_model("llama-3-8b"), get_gpu("a100"), policy).metrics
         base = out["FCFS (Sarathi)"]
-        cells = " | ".join(
-            f"{k}: E2E mean {v['e2e.mean']:.1f} s, p50 {v['e2e.p50']:.1f} s ({v['e2e.mean'] / base['e2e.mean'] - 1:+.0%} mean)"
-            for k, v in out.items()
-        )
-        rows.append(f"| Llama-3-8B, 1 x A100, CASTILLO Llama-3.1-8B test prompts at {qps} qps | {cells} |")
+        for label, m in out.items():
+            rows.append(f"| {qps:g} | {label} | {m['e2e.mean']:.1f} s ({m['e2e.mean'] / base['e2e.mean'] - 1:+.0%}) "
+                        f"| {m['e2e.p50']:.1f} s ({m['e2e.p50'] / base['e2e.p50'] - 1:+.0%}) | {m['ttft.p50']:.2f} s | {m['ttft.p99']:.1f} s "
+                        f"| {m['preemptions']} |")
     return rows
 
 
@@ -134,10 +129,16 @@ def main() -> int:
         "| setting | baseline | policy | ours | paper |\n|---|---|---|---:|---|",
         *orca_vs_static(),
         "\n## Layered prefill vs chunked prefill on an MoE model (token budget 512)\n",
+        "Expert weights: bytes of expert matrices read from HBM per GPU over the run (expected distinct experts per layer\n"
+        "for the tokens each layer sees, uniform top-2 routing). Layered prefill saves expert reads only when the decode batch\n"
+        "alone would not touch every expert, i.e. at light load; on conv at 4 qps the decode batches already read all 8.\n",
         "| setting | TTFT | E2E | expert weights loaded | paper |\n|---|---|---|---|---|",
         *layered_vs_chunked(),
         "\n## Length-aware scheduling (SJF/SRPT with the CASTILLO predictor vs an oracle vs FCFS)\n",
-        "| setting | results |\n|---|---|",
+        "Llama-3-8B on 1 x A100, CASTILLO test prompts of Llama-3.1-8B-Instruct with one sampled output length each,\n"
+        "token budget 512, starvation guard 30 s, at most 256 running sequences. Paper (LTR, learning to rank): up to 2.8x\n"
+        "lower mean latency for chatbot serving. At 3-12 qps nothing queues on this setup, so every order gives the same result.\n",
+        "| qps | policy | E2E mean | E2E p50 | TTFT p50 | TTFT p99 | preemptions |\n|---:|---|---:|---:|---:|---:|---:|",
         *length_aware(),
         "\n## Large replay\n",
         big_replay(),

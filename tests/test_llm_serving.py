@@ -211,3 +211,22 @@ def test_cli_bad_input_is_one_line(tmp_path, capsys):
     bad.write_text("TIMESTAMP,ContextTokens\n1,2\n")
     assert main(["simulate", "llm", "--trace", str(bad)]) == 2
     assert f"{bad}:1" in capsys.readouterr().err
+
+
+def test_layered_prefill_serves_a_long_prompt_while_decodes_run():
+    reqs = make_requests([0.0] * 5 + [0.1], [50] * 5 + [3000], [500] * 5 + [5])
+    res = simulate(reqs, MODEL, GPU, "layered", policy_options={"token_budget": 512, "max_cohort_tokens": 512})
+    long = res.requests[-1]
+    assert long.first_token - long.arrival < 1.0  # not held back until the running decodes drain
+    assert res.metrics["finished"] == 6 and closes(res.metrics)
+
+
+def test_cli_capacity_reports_a_rate(tmp_path, capsys):
+    out = tmp_path / "cap.json"
+    rc = main(["capacity", "llm", "--model", "llama-3-8b", "--policy", "sarathi", "--trace", "azure-code", "--arrivals", "poisson",
+               "--requests", "150", "--ttft-p90", "1.0", "--tbt-p99", "0.2", "--out", str(out)])
+    assert rc == 0
+    data = json.loads(out.read_text())
+    passing = [p["qps"] for p in data["probes"] if p["meets"]]
+    failing = [p["qps"] for p in data["probes"] if not p["meets"]]
+    assert data["capacity_qps"] == max(passing) and failing and min(failing) > data["capacity_qps"]

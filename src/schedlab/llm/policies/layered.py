@@ -29,10 +29,10 @@ class LayeredPrefillPolicy:
             cohort = [(r, r.remaining_prefill) for r in replica.prefilling]
             return Batch(prefills=cohort, decodes=True, layer_fraction=self._fraction)
         cohort = whole_prompts(replica, replica.waiting, min(self.max_cohort_tokens, replica.config.max_batch_tokens))
-        if not cohort and replica.waiting and replica.num_decodes == 0 and not replica.waiting[0].swapped:
+        if not cohort and replica.waiting and not replica.waiting[0].swapped:
             first = replica.waiting[0]
-            if first.remaining_prefill > self.max_cohort_tokens:
-                cohort = whole_prompts(replica, [first], replica.config.max_batch_tokens)
+            if first.remaining_prefill > self.max_cohort_tokens:  # a long prompt forms a cohort of its own
+                cohort = whole_prompts(replica, [first], replica.config.max_batch_tokens - replica.num_decodes)
         if not cohort:
             return Batch(decodes=True)
         tokens = sum(chunk for _, chunk in cohort)

@@ -223,8 +223,28 @@ def test_layered_prefill_serves_a_long_prompt_while_decodes_run():
 
 def test_cli_capacity_reports_a_rate(tmp_path, capsys):
     out = tmp_path / "cap.json"
-    rc = main(["capacity", "llm", "--model", "llama-3-8b", "--policy", "sarathi", "--trace", "azure-code", "--arrivals", "poisson",
-               "--requests", "150", "--ttft-p90", "1.0", "--tbt-p99", "0.2", "--out", str(out)])
+    rc = main(
+        [
+            "capacity",
+            "llm",
+            "--model",
+            "llama-3-8b",
+            "--policy",
+            "sarathi",
+            "--trace",
+            "azure-code",
+            "--arrivals",
+            "poisson",
+            "--requests",
+            "150",
+            "--ttft-p90",
+            "1.0",
+            "--tbt-p99",
+            "0.2",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     data = json.loads(out.read_text())
     passing = [p["qps"] for p in data["probes"] if p["meets"]]

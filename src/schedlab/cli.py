@@ -17,12 +17,25 @@ console = Console(stderr=True)
 out = Console(soft_wrap=True)
 
 
+def _is_dag_file(name: str) -> bool:
+    from pathlib import Path
+
+    from schedlab.dag.io import is_dag_json
+
+    path = Path(name)
+    return path.suffix == ".json" and path.is_file() and is_dag_json(path.read_text(errors="replace"))
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     from schedlab.core.objectives import evaluate
     from schedlab.core.validate import first_violation
     from schedlab.instances import load_instance
     from schedlab.solvers.base import SolveOptions, solve
 
+    if args.format == "dag" or _is_dag_file(args.instance):
+        from schedlab.dag.commands import solve_dag_file
+
+        return solve_dag_file(args, out.print)
     loaded = load_instance(args.instance, args.format)
     problem = loaded.problem
     if args.objective:
@@ -173,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="solve one instance (a file or a bundled name such as ft06)")
     p.add_argument("instance")
     p.add_argument("--format", help="override format detection (see 'schedlab list formats')")
-    p.add_argument("--solver", default="auto", help="see 'schedlab list solvers' (default: auto)")
+    p.add_argument("--solver", default="auto", help="see 'schedlab list solvers' (default: auto); DAG files: heft, cpop, peft, "
+                   "lookahead-heft, met, etf, minmin, exact")
     p.add_argument("--objective", choices=OBJECTIVE_TERMS, help="replace the instance's objective")
     p.add_argument("--time-limit", type=float, default=10.0)
     p.add_argument("--seed", type=int, default=0)
@@ -209,9 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_demo)
 
+    from schedlab.dag.commands import register as register_dag
     from schedlab.llm.commands import register as register_llm
 
-    register_llm(sub)
+    simulate = sub.add_parser("simulate", help="simulate an online system: llm (LLM serving), dag (DAG jobs on a SoC)")
+    simulate_domains = simulate.add_subparsers(dest="domain", required=True)
+    capacity = sub.add_parser("capacity", help="highest request rate meeting latency targets (llm)")
+    capacity_domains = capacity.add_subparsers(dest="domain", required=True)
+    register_llm(simulate_domains, capacity_domains)
+    register_dag(simulate_domains)
     return parser
 
 

@@ -19,7 +19,6 @@ from schedlab.sim.trace import ChromeTrace
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("domain", choices=("llm",), help="simulation domain")
     p.add_argument("--model", default="llama-3-8b")
     p.add_argument("--gpu", default="a100")
     p.add_argument("--tp", type=int, default=1, help="tensor-parallel degree per replica")
@@ -158,14 +157,14 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
-    p = sub.add_parser("simulate", help="simulate an online system (llm: LLM inference serving)")
+def register(simulate_domains, capacity_domains) -> None:
+    p = simulate_domains.add_parser("llm", help="LLM inference serving")
     add_arguments(p)
     p.add_argument("--out", help="write metrics JSON here")
     p.add_argument("--chrome-trace", help="write a Chrome/Perfetto trace here")
     p.add_argument("--report", help="write an HTML report with latency CDFs and batch sizes")
     p.set_defaults(func=cmd_simulate)
-    p = sub.add_parser("capacity", help="highest request rate meeting P90 TTFT and P99 TBT targets")
+    p = capacity_domains.add_parser("llm", help="LLM inference serving")
     add_arguments(p)
     p.add_argument("--ttft-p90", type=float, default=2.0, help="P90 TTFT target in seconds")
     p.add_argument("--tbt-p99", type=float, default=0.2, help="P99 TBT target in seconds")

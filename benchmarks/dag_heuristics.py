@@ -24,8 +24,13 @@ from schedlab.dag.schedule import first_violation, metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-GRID = {"n": (20, 40, 60, 80, 100), "ccr": (0.1, 0.5, 1.0, 5.0, 10.0), "alpha": (0.5, 1.0, 2.0), "out_degree": (1, 2, 3, 4, 5),
-        "beta": (0.1, 0.25, 0.5, 0.75, 1.0)}
+GRID = {
+    "n": (20, 40, 60, 80, 100),
+    "ccr": (0.1, 0.5, 1.0, 5.0, 10.0),
+    "alpha": (0.5, 1.0, 2.0),
+    "out_degree": (1, 2, 3, 4, 5),
+    "beta": (0.1, 0.25, 0.5, 0.75, 1.0),
+}
 PROCESSORS = 4
 
 SAGA_SCRIPT = r"""
@@ -69,13 +74,18 @@ def slr_grid() -> tuple[list[str], dict]:
         for a in names:
             best[a] += spans[a] <= low * (1 + 1e-9)
     count = len(slr[names[0]])
-    lines = [f"Grid: v in {GRID['n']}, CCR in {GRID['ccr']}, alpha in {GRID['alpha']}, out-degree in {GRID['out_degree']}, "
-             f"beta in {GRID['beta']}; {PROCESSORS} processors; one DAG per combination ({count} DAGs), seed = index.\n",
-             "| algorithm | mean SLR | " + " | ".join(f"CCR {c}" for c in GRID["ccr"]) + " | best (ties count) |",
-             "|---|---:|" + "---:|" * len(GRID["ccr"]) + "---:|"]
+    lines = [
+        f"Grid: v in {GRID['n']}, CCR in {GRID['ccr']}, alpha in {GRID['alpha']}, out-degree in {GRID['out_degree']}, "
+        f"beta in {GRID['beta']}; {PROCESSORS} processors; one DAG per combination ({count} DAGs), seed = index.\n",
+        "| algorithm | mean SLR | " + " | ".join(f"CCR {c}" for c in GRID["ccr"]) + " | best (ties count) |",
+        "|---|---:|" + "---:|" * len(GRID["ccr"]) + "---:|",
+    ]
     for a in sorted(names, key=lambda a: statistics.mean(slr[a])):
-        lines.append(f"| {a} | {statistics.mean(slr[a]):.3f} | " + " | ".join(f"{statistics.mean(by_ccr[(a, c)]):.3f}" for c in GRID["ccr"])
-                     + f" | {best[a]} / {count} |")
+        lines.append(
+            f"| {a} | {statistics.mean(slr[a]):.3f} | "
+            + " | ".join(f"{statistics.mean(by_ccr[(a, c)]):.3f}" for c in GRID["ccr"])
+            + f" | {best[a]} / {count} |"
+        )
     return lines, {a: statistics.mean(v) for a, v in slr.items()}
 
 
@@ -137,26 +147,35 @@ def speed() -> list[str]:
     out = subprocess.run([str(python), "-c", SAGA_SCRIPT, str(path)], capture_output=True, text=True, check=True)
     saga = json.loads(out.stdout.strip().splitlines()[-1])
     ratio = [a / b["makespan"] for a, b in zip(spans, saga, strict=True)]
-    return [f"10 random DAGs, 100 tasks, 8 related processors (speeds U[0.5, 2]), one link speed, median of 5 runs each:\n",
-            "| | schedlab heft | SAGA 2.0.2 HeftScheduler |\n|---|---:|---:|",
-            f"| median time per schedule | {statistics.median(ours) * 1e3:.2f} ms | {statistics.median([s['time'] for s in saga]) * 1e3:.2f} ms |",
-            f"| makespan, schedlab / SAGA | mean {statistics.mean(ratio):.3f} (min {min(ratio):.3f}, max {max(ratio):.3f}) | |",
-            "\nSAGA averages communication over all node pairs including infinite-speed self links and adds super source/sink\n"
-            "tasks, so its ranks (and sometimes its schedules) differ slightly from Topcuoglu's definition that schedlab follows."]
+    return [
+        "10 random DAGs, 100 tasks, 8 related processors (speeds U[0.5, 2]), one link speed, median of 5 runs each:\n",
+        "| | schedlab heft | SAGA 2.0.2 HeftScheduler |\n|---|---:|---:|",
+        f"| median time per schedule | {statistics.median(ours) * 1e3:.2f} ms | {statistics.median([s['time'] for s in saga]) * 1e3:.2f} ms |",
+        f"| makespan, schedlab / SAGA | mean {statistics.mean(ratio):.3f} (min {min(ratio):.3f}, max {max(ratio):.3f}) | |",
+        "\nSAGA averages communication over all node pairs including infinite-speed self links and adds super source/sink\n"
+        "tasks, so its ranks (and sometimes its schedules) differ slightly from Topcuoglu's definition that schedlab follows.",
+    ]
 
 
 def main() -> int:
     started = time.time()
     grid_lines, means = slr_grid()
-    sections = ["# Heterogeneous DAG scheduling: static heuristics\n",
-                "Command: `.venv/bin/python benchmarks/dag_heuristics.py` (this two-core machine).\n",
-                "## Average SLR over the Topcuoglu random-DAG grid\n", *grid_lines,
-                f"\nHEFT vs CPOP mean SLR: {means['heft']:.3f} vs {means['cpop']:.3f} "
-                f"({(means['cpop'] / means['heft'] - 1):+.1%} for CPOP; the HEFT paper reports HEFT ahead of CPOP on average); "
-                f"PEFT vs HEFT: {means['peft']:.3f} vs {means['heft']:.3f} ({(means['peft'] / means['heft'] - 1):+.1%} for PEFT).\n",
-                "## Against the exact optimum (CP-SAT) on small DAGs\n", *exact_small(),
-                "\n## Workflow shapes (width 16, 4 processors, CCR 1, 10 seeds each): mean SLR\n", *workflows(),
-                "\n## HEFT speed beside SAGA\n", *speed(), f"\nTotal wall time {time.time() - started:.0f} s.\n"]
+    sections = [
+        "# Heterogeneous DAG scheduling: static heuristics\n",
+        "Command: `.venv/bin/python benchmarks/dag_heuristics.py` (this two-core machine).\n",
+        "## Average SLR over the Topcuoglu random-DAG grid\n",
+        *grid_lines,
+        f"\nHEFT vs CPOP mean SLR: {means['heft']:.3f} vs {means['cpop']:.3f} "
+        f"({(means['cpop'] / means['heft'] - 1):+.1%} for CPOP; the HEFT paper reports HEFT ahead of CPOP on average); "
+        f"PEFT vs HEFT: {means['peft']:.3f} vs {means['heft']:.3f} ({(means['peft'] / means['heft'] - 1):+.1%} for PEFT).\n",
+        "## Against the exact optimum (CP-SAT) on small DAGs\n",
+        *exact_small(),
+        "\n## Workflow shapes (width 16, 4 processors, CCR 1, 10 seeds each): mean SLR\n",
+        *workflows(),
+        "\n## HEFT speed beside SAGA\n",
+        *speed(),
+        f"\nTotal wall time {time.time() - started:.0f} s.\n",
+    ]
     report = "\n".join(sections)
     (RESULTS / "dag_heuristics.md").write_text(report)
     print(report)

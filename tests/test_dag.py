@@ -19,10 +19,35 @@ from schedlab.dag.model import DagProblem
 from schedlab.dag.online import simulate_soc
 from schedlab.dag.schedule import DagSchedule, first_violation, metrics
 
-W = [[14, 16, 9], [13, 19, 18], [11, 13, 19], [13, 8, 17], [12, 13, 10], [13, 16, 9], [7, 15, 11], [5, 11, 14], [18, 12, 20],
-     [21, 7, 16]]
-E = [(1, 2, 18), (1, 3, 12), (1, 4, 9), (1, 5, 11), (1, 6, 14), (2, 8, 19), (2, 9, 16), (3, 7, 23), (4, 8, 27), (4, 9, 23),
-     (5, 9, 13), (6, 8, 15), (7, 10, 17), (8, 10, 11), (9, 10, 13)]
+W = [
+    [14, 16, 9],
+    [13, 19, 18],
+    [11, 13, 19],
+    [13, 8, 17],
+    [12, 13, 10],
+    [13, 16, 9],
+    [7, 15, 11],
+    [5, 11, 14],
+    [18, 12, 20],
+    [21, 7, 16],
+]
+E = [
+    (1, 2, 18),
+    (1, 3, 12),
+    (1, 4, 9),
+    (1, 5, 11),
+    (1, 6, 14),
+    (2, 8, 19),
+    (2, 9, 16),
+    (3, 7, 23),
+    (4, 8, 27),
+    (4, 9, 23),
+    (5, 9, 13),
+    (6, 8, 15),
+    (7, 10, 17),
+    (8, 10, 11),
+    (9, 10, 13),
+]
 PAPER = DagProblem.build(W, [(a - 1, b - 1, c) for a, b, c in E], name="topcuoglu2002")
 
 
@@ -44,8 +69,10 @@ def test_exact_optimum_of_the_paper_example():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_heuristics_never_beat_the_exact_optimum_on_small_dags(seed):
-    dag = DagProblem.build(np.round(random_dag(9, 3, ccr=1.0, seed=seed).cost), [(u, v, round(d)) for u, v, d in
-                                                                                 random_dag(9, 3, ccr=1.0, seed=seed).edges])
+    dag = DagProblem.build(
+        np.round(random_dag(9, 3, ccr=1.0, seed=seed).cost),
+        [(u, v, round(d)) for u, v, d in random_dag(9, 3, ccr=1.0, seed=seed).edges],
+    )
     opt = solve_exact(dag, time_limit=30)
     assert opt.status == "optimal"
     for name in DAG_ALGORITHMS.names():

@@ -36,8 +36,10 @@ def solve_dag_file(args: argparse.Namespace, printer) -> int:
         raise SchedlabError(f"internal error: {solver} produced an invalid schedule: {violation}")
     m = metrics(problem, schedule)
     bound = f"  lower bound {lower:g}" if lower is not None else ""
-    printer(f"instance {problem.name}  solver {solver}  status {status}  makespan {m['makespan']:g}{bound}  SLR {m['slr']:.3f}  "
-            f"speedup {m['speedup']:.3f}  efficiency {m['efficiency']:.3f}  time {time.perf_counter() - started:.3f}s")
+    printer(
+        f"instance {problem.name}  solver {solver}  status {status}  makespan {m['makespan']:g}{bound}  SLR {m['slr']:.3f}  "
+        f"speedup {m['speedup']:.3f}  efficiency {m['efficiency']:.3f}  time {time.perf_counter() - started:.3f}s"
+    )
     if args.out:
         Path(args.out).write_text(json.dumps({**schedule.to_dict(), **m, "status": status, "lower_bound": lower}, indent=1))
     if args.gantt:
@@ -55,8 +57,10 @@ def cmd_simulate_dag(args: argparse.Namespace) -> int:
     m = simulate_soc(args.policy, jobs=args.jobs, rate=args.rate, noise=args.noise, seed=args.seed)
     if args.out:
         Path(args.out).write_text(json.dumps(m, indent=1))
-    print(f"{m['finished']}/{m['arrived']} jobs finished; latency mean {m['latency.mean']:.1f} p95 {m['latency.p95']:.1f}; "
-          f"policy {m['policy']}, rate {m['rate']:.4g}, noise {m['noise']}")
+    print(
+        f"{m['finished']}/{m['arrived']} jobs finished; latency mean {m['latency.mean']:.1f} p95 {m['latency.p95']:.1f}; "
+        f"policy {m['policy']}, rate {m['rate']:.4g}, noise {m['noise']}"
+    )
     return 0
 
 

@@ -34,14 +34,17 @@ def _scale(problem: DagProblem) -> int:
     return 1 if all(abs(v - round(v)) < 1e-9 for v in values) else 1000
 
 
-def solve_exact(problem: DagProblem, time_limit: float = 10.0, seed: int = 0, workers: int = 2,
-                hint: DagSchedule | None = None) -> ExactResult:
+def solve_exact(
+    problem: DagProblem, time_limit: float = 10.0, seed: int = 0, workers: int = 2, hint: DagSchedule | None = None
+) -> ExactResult:
     n, p = problem.n_tasks, problem.n_processors
     k = _scale(problem)
     cost = [[math.inf if not np.isfinite(c) else int(round(c * k)) for c in row] for row in problem.cost]
     horizon = sum(max(c for c in row if c != math.inf) for row in cost)
-    horizon += sum(int(math.ceil(max((problem.comm(d, a, b) for a in range(p) for b in range(p)), default=0) * k))
-                   for _, _, d in problem.edges)
+    horizon += sum(
+        int(math.ceil(max((problem.comm(d, a, b) for a in range(p) for b in range(p)), default=0) * k))
+        for _, _, d in problem.edges
+    )
     m = cp_model.CpModel()
     start = [m.NewIntVar(0, horizon, f"s{i}") for i in range(n)]
     end = [m.NewIntVar(0, horizon, f"e{i}") for i in range(n)]

@@ -36,8 +36,16 @@ def _finish(rng, name, n, p, edges, w_dag, beta, ccr) -> DagProblem:
     return DagProblem.build(cost, edges, name=name)
 
 
-def random_dag(n: int = 100, processors: int = 8, ccr: float = 1.0, alpha: float = 1.0, out_degree: int = 3,
-               beta: float = 0.5, w_dag: float = 50.0, seed: int = 0) -> DagProblem:
+def random_dag(
+    n: int = 100,
+    processors: int = 8,
+    ccr: float = 1.0,
+    alpha: float = 1.0,
+    out_degree: int = 3,
+    beta: float = 0.5,
+    w_dag: float = 50.0,
+    seed: int = 0,
+) -> DagProblem:
     """A Topcuoglu-style random DAG with a single entry and a single exit task."""
     if n < 3:
         raise ValueError("a random DAG needs at least 3 tasks (entry, body, exit)")
@@ -57,7 +65,7 @@ def random_dag(n: int = 100, processors: int = 8, ccr: float = 1.0, alpha: float
     exit_id = n - 1
     edges = set()
     for lvl, tasks in enumerate(levels):
-        later = [t for lv in levels[lvl + 1:] for t in lv]
+        later = [t for lv in levels[lvl + 1 :] for t in lv]
         for t in tasks:
             if later:
                 k = min(out_degree, len(later))
@@ -74,8 +82,16 @@ def random_dag(n: int = 100, processors: int = 8, ccr: float = 1.0, alpha: float
             edges.add((0, t))
         if t not in has_succ:
             edges.add((t, exit_id))
-    return _finish(rng, f"random-n{n}-p{processors}-ccr{ccr}-a{alpha}-d{out_degree}-b{beta}-s{seed}", n, processors,
-                   sorted(edges), w_dag, beta, ccr)
+    return _finish(
+        rng,
+        f"random-n{n}-p{processors}-ccr{ccr}-a{alpha}-d{out_degree}-b{beta}-s{seed}",
+        n,
+        processors,
+        sorted(edges),
+        w_dag,
+        beta,
+        ccr,
+    )
 
 
 def _workflow_edges(kind: str, width: int) -> tuple[int, list[tuple[int, int]]]:
@@ -145,8 +161,9 @@ def _workflow_edges(kind: str, width: int) -> tuple[int, list[tuple[int, int]]]:
 WORKFLOWS = ("montage", "epigenomics", "cybershake", "ligo", "sipht")
 
 
-def workflow(kind: str, width: int = 8, processors: int = 4, ccr: float = 1.0, beta: float = 0.5, w_dag: float = 50.0,
-             seed: int = 0) -> DagProblem:
+def workflow(
+    kind: str, width: int = 8, processors: int = 4, ccr: float = 1.0, beta: float = 0.5, w_dag: float = 50.0, seed: int = 0
+) -> DagProblem:
     """A workflow-shaped DAG whose parallel stages are `width` tasks wide."""
     rng = np.random.default_rng(seed)
     n, edges = _workflow_edges(kind, width)

@@ -29,8 +29,9 @@ def heft(problem: DagProblem) -> DagSchedule:
     return tl.result("heft")
 
 
-def _ready_list(problem: DagProblem, priority: list[float], choose: Callable[[Timelines, int], tuple[int, float, float]],
-                name: str) -> DagSchedule:
+def _ready_list(
+    problem: DagProblem, priority: list[float], choose: Callable[[Timelines, int], tuple[int, float, float]], name: str
+) -> DagSchedule:
     """Schedule tasks as they become ready, highest priority first."""
     tl = Timelines(problem)
     missing = [len(problem.preds[i]) for i in range(problem.n_tasks)]

@@ -1,10 +1,10 @@
 """DAG instances as JSON.
 
-    {"kind": "dag", "name": "...",
-     "processors": ["cpu0", "gpu0"],                 # optional names; the count comes from "cost"
-     "cost": [[14, 16], [13, 19], ...],              # tasks x processors; null = cannot run there
-     "edges": [[0, 1, 18], ...],                     # from, to, data (communication cost with unit bandwidth)
-     "latency": [[0, 1], [1, 0]], "bandwidth": [[1, 1], [1, 1]]}   # optional
+{"kind": "dag", "name": "...",
+ "processors": ["cpu0", "gpu0"],                 # optional names; the count comes from "cost"
+ "cost": [[14, 16], [13, 19], ...],              # tasks x processors; null = cannot run there
+ "edges": [[0, 1, 18], ...],                     # from, to, data (communication cost with unit bandwidth)
+ "latency": [[0, 1], [1, 0]], "bandwidth": [[1, 1], [1, 1]]}   # optional
 """
 
 from __future__ import annotations
@@ -40,9 +40,15 @@ def parse_dag(text: str, path: str) -> DagProblem:
         if len({len(row) for row in cost}) > 1:
             raise ParseError(path, None, "cost rows of equal length (one entry per processor)")
         edges = [(int(e[0]), int(e[1]), float(e[2])) for e in data["edges"]]
-        return DagProblem.build(cost, edges, latency=data.get("latency"), bandwidth=data.get("bandwidth"),
-                                name=data.get("name", Path(path).stem), processor_names=names,
-                                task_names=data.get("tasks") or ())
+        return DagProblem.build(
+            cost,
+            edges,
+            latency=data.get("latency"),
+            bandwidth=data.get("bandwidth"),
+            name=data.get("name", Path(path).stem),
+            processor_names=names,
+            task_names=data.get("tasks") or (),
+        )
     except ModelError as exc:
         raise ParseError(path, None, f"a valid DAG: {exc}") from None
     except (TypeError, ValueError, IndexError) as exc:
@@ -54,9 +60,14 @@ def read_dag(path: str | Path) -> DagProblem:
 
 
 def dag_to_json(problem: DagProblem) -> str:
-    return json.dumps({
-        "kind": "dag", "name": problem.name, "processors": list(problem.processor_names) or None,
-        "cost": [[None if not math.isfinite(c) else c for c in row] for row in problem.cost.tolist()],
-        "edges": [list(e) for e in problem.edges],
-        "latency": problem.latency.tolist(), "bandwidth": problem.bandwidth.tolist(),
-    })
+    return json.dumps(
+        {
+            "kind": "dag",
+            "name": problem.name,
+            "processors": list(problem.processor_names) or None,
+            "cost": [[None if not math.isfinite(c) else c for c in row] for row in problem.cost.tolist()],
+            "edges": [list(e) for e in problem.edges],
+            "latency": problem.latency.tolist(),
+            "bandwidth": problem.bandwidth.tolist(),
+        }
+    )

@@ -53,9 +53,16 @@ class DagProblem:
         return float(np.mean(self.latency[off] + data / self.bandwidth[off]))
 
     @staticmethod
-    def build(cost: Sequence[Sequence[float]] | np.ndarray, edges: Sequence[tuple[int, int, float]], *,
-              latency: np.ndarray | None = None, bandwidth: np.ndarray | None = None, name: str = "dag",
-              task_names: Sequence[str] = (), processor_names: Sequence[str] = ()) -> DagProblem:
+    def build(
+        cost: Sequence[Sequence[float]] | np.ndarray,
+        edges: Sequence[tuple[int, int, float]],
+        *,
+        latency: np.ndarray | None = None,
+        bandwidth: np.ndarray | None = None,
+        name: str = "dag",
+        task_names: Sequence[str] = (),
+        processor_names: Sequence[str] = (),
+    ) -> DagProblem:
         """Validate and freeze a DAG problem; raises ModelError naming what is wrong."""
         w = np.array(cost, dtype=float)
         if w.ndim != 2 or w.shape[0] == 0 or w.shape[1] == 0:
@@ -101,12 +108,28 @@ class DagProblem:
         w.setflags(write=False)
         lat.setflags(write=False)
         bw.setflags(write=False)
-        return DagProblem(name, w, tuple(clean), lat, bw, tuple(task_names), tuple(processor_names),
-                          tuple(tuple(x) for x in preds), tuple(tuple(x) for x in succs), order)
+        return DagProblem(
+            name,
+            w,
+            tuple(clean),
+            lat,
+            bw,
+            tuple(task_names),
+            tuple(processor_names),
+            tuple(tuple(x) for x in preds),
+            tuple(tuple(x) for x in succs),
+            order,
+        )
 
     @staticmethod
-    def related(work: Sequence[float], speeds: Sequence[float], edges: Sequence[tuple[int, int, float]],
-                link_speed: float = 1.0, latency: float = 0.0, name: str = "dag") -> DagProblem:
+    def related(
+        work: Sequence[float],
+        speeds: Sequence[float],
+        edges: Sequence[tuple[int, int, float]],
+        link_speed: float = 1.0,
+        latency: float = 0.0,
+        name: str = "dag",
+    ) -> DagProblem:
         """Related machines: cost = work / speed; every link has the same speed and latency."""
         w = np.array(work, dtype=float)[:, None] / np.array(speeds, dtype=float)[None, :]
         p = len(speeds)

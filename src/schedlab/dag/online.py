@@ -92,8 +92,8 @@ class HEFTAtArrival:
             tl.place(t, *best)
         job.mapping = list(tl.proc)
 
-    def priority(self, job: Job, task: int) -> float:
-        return -job.rank[task]
+    def priority(self, job: Job, task: int) -> tuple[float, float]:
+        return (job.arrival, -job.rank[task])  # older jobs first, then upward rank within a job
 
     def place(self, view: SoCView, job: Job, task: int) -> int:
         return job.mapping[task]
@@ -235,8 +235,14 @@ def default_soc(seed: int = 0, templates: int = 4) -> tuple[list[str], list[DagP
     return pes, out
 
 
-def simulate_soc(policy: str | object = "heft", jobs: int = 500, rate: float | None = None, noise: float = 0.2,
-                 seed: int = 0, templates: list[DagProblem] | None = None) -> dict:
+def simulate_soc(
+    policy: str | object = "heft",
+    jobs: int = 500,
+    rate: float | None = None,
+    noise: float = 0.2,
+    seed: int = 0,
+    templates: list[DagProblem] | None = None,
+) -> dict:
     """Run `jobs` Poisson-arriving DAG jobs (default: 70% of the SoC's HEFT throughput)."""
     if isinstance(policy, str):
         if policy not in POLICIES:
@@ -258,11 +264,21 @@ def simulate_soc(policy: str | object = "heft", jobs: int = 500, rate: float | N
         sim.sim.schedule_at(float(t), sim.arrive, Job(i, float(t), templates[k], ranks[k]))
     sim.sim.run()
     span = sim.last_finish - float(times[0]) if jobs else math.nan
-    return {"policy": policy.name, "jobs": jobs, "arrived": sim.arrived, "finished": sim.finished_jobs, "rate": rate,
-            "noise": noise, "seed": seed, "latency.mean": sim.latency.mean, "latency.p50": sim.latency.quantile(0.5),
-            "latency.p95": sim.latency.quantile(0.95), "latency.p99": sim.latency.quantile(0.99),
-            "throughput_jobs_per_time": sim.finished_jobs / span if span > 0 else math.nan,
-            "pe_utilization": [b / span for b in sim.busy_time] if span > 0 else []}
+    return {
+        "policy": policy.name,
+        "jobs": jobs,
+        "arrived": sim.arrived,
+        "finished": sim.finished_jobs,
+        "rate": rate,
+        "noise": noise,
+        "seed": seed,
+        "latency.mean": sim.latency.mean,
+        "latency.p50": sim.latency.quantile(0.5),
+        "latency.p95": sim.latency.quantile(0.95),
+        "latency.p99": sim.latency.quantile(0.99),
+        "throughput_jobs_per_time": sim.finished_jobs / span if span > 0 else math.nan,
+        "pe_utilization": [b / span for b in sim.busy_time] if span > 0 else [],
+    }
 
 
 def _alone_makespan(t: DagProblem) -> float:

@@ -38,6 +38,8 @@ def write_dag_gantt(path: str | Path, problem: DagProblem, schedule: DagSchedule
     else:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-        path.write_text(f"<!doctype html><html><body><img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'>"
-                        "</body></html>")
+        path.write_text(
+            f"<!doctype html><html><body><img src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'>"
+            "</body></html>"
+        )
     plt.close(fig)

@@ -23,9 +23,14 @@ class DagSchedule:
         return max(self.finish) if self.finish else 0.0
 
     def to_dict(self) -> dict:
-        return {"algorithm": self.algorithm, "makespan": self.makespan,
-                "tasks": [{"task": i, "processor": p, "start": s, "finish": f}
-                          for i, (p, s, f) in enumerate(zip(self.processor, self.start, self.finish, strict=True))]}
+        return {
+            "algorithm": self.algorithm,
+            "makespan": self.makespan,
+            "tasks": [
+                {"task": i, "processor": p, "start": s, "finish": f}
+                for i, (p, s, f) in enumerate(zip(self.processor, self.start, self.finish, strict=True))
+            ],
+        }
 
 
 def first_violation(problem: DagProblem, s: DagSchedule) -> str | None:
@@ -72,5 +77,9 @@ def metrics(problem: DagProblem, s: DagSchedule) -> dict[str, float]:
     finite = np.where(np.isfinite(problem.cost), problem.cost, np.nan)
     sequential = float(np.nanmin(np.nansum(finite, axis=0) + np.where(np.isfinite(problem.cost).all(axis=0), 0, np.inf)))
     speedup = sequential / makespan if makespan > 0 else float("nan")
-    return {"makespan": makespan, "slr": makespan / critical_path_min(problem), "speedup": speedup,
-            "efficiency": speedup / problem.n_processors}
+    return {
+        "makespan": makespan,
+        "slr": makespan / critical_path_min(problem),
+        "speedup": speedup,
+        "efficiency": speedup / problem.n_processors,
+    }

@@ -47,17 +47,24 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         status_line.update(f"{problem.name} [{args.solver}] incumbent {objective:g}  bound {bound:g}  {elapsed:.1f}s")
 
     with status_line:
-        result = solve(problem, args.solver, SolveOptions(time_limit=args.time_limit, seed=args.seed,
-                                                          workers=args.workers, on_incumbent=on_incumbent))
+        result = solve(
+            problem,
+            args.solver,
+            SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers, on_incumbent=on_incumbent),
+        )
     if result.schedule is not None:
         violation = first_violation(problem, result.schedule)
         if violation is not None:
             raise SchedlabError(f"internal error: solver {args.solver} produced an infeasible schedule: {violation}")
         assert evaluate(problem, result.schedule) == result.objective
     gap = result.gap_to(loaded.best_known)
-    fields = [f"instance {problem.name}", f"solver {result.solver}", f"status {result.status.value}",
-              f"objective {result.objective:g}" if result.objective is not None else "objective -",
-              f"lower bound {result.lower_bound:g}" if result.lower_bound is not None else "lower bound -"]
+    fields = [
+        f"instance {problem.name}",
+        f"solver {result.solver}",
+        f"status {result.status.value}",
+        f"objective {result.objective:g}" if result.objective is not None else "objective -",
+        f"lower bound {result.lower_bound:g}" if result.lower_bound is not None else "lower bound -",
+    ]
     if loaded.best_known is not None:
         fields.append(f"best known {loaded.best_known:g}")
         if gap is not None:
@@ -150,16 +157,32 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     for col in ("instance", "class", "solver", "status", "objective", "bound", "best known", "gap %", "time s", "valid"):
         table.add_column(col, justify="left" if col in ("instance", "class", "solver", "status") else "right")
     for r in rows:
-        table.add_row(r.instance, r.size_class, r.solver, r.status, _num(r.objective), _num(r.lower_bound),
-                      _num(r.best_known), "-" if r.gap_pct is None else f"{r.gap_pct:.2f}", f"{r.runtime_s:.3f}",
-                      "yes" if r.valid else ("-" if r.status == "unsupported" else "NO"))
+        table.add_row(
+            r.instance,
+            r.size_class,
+            r.solver,
+            r.status,
+            _num(r.objective),
+            _num(r.lower_bound),
+            _num(r.best_known),
+            "-" if r.gap_pct is None else f"{r.gap_pct:.2f}",
+            f"{r.runtime_s:.3f}",
+            "yes" if r.valid else ("-" if r.status == "unsupported" else "NO"),
+        )
     out.print(table)
     summary = Table(title="mean per size class")
     for col in ("class", "solver", "instances", "mean gap %", "at best known", "mean time s", "max time s"):
         summary.add_column(col, justify="left" if col in ("class", "solver") else "right")
     for s in summarise(rows):
-        summary.add_row(s.size_class, s.solver, str(s.instances), "-" if s.mean_gap_pct is None else
-                        f"{s.mean_gap_pct:.2f}", str(s.at_best_known), f"{s.mean_runtime_s:.4f}", f"{s.max_runtime_s:.4f}")
+        summary.add_row(
+            s.size_class,
+            s.solver,
+            str(s.instances),
+            "-" if s.mean_gap_pct is None else f"{s.mean_gap_pct:.2f}",
+            str(s.at_best_known),
+            f"{s.mean_runtime_s:.4f}",
+            f"{s.max_runtime_s:.4f}",
+        )
     out.print(summary)
     if args.out:
         write_csv(args.out, rows)
@@ -186,8 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="solve one instance (a file or a bundled name such as ft06)")
     p.add_argument("instance")
     p.add_argument("--format", help="override format detection (see 'schedlab list formats')")
-    p.add_argument("--solver", default="auto", help="see 'schedlab list solvers' (default: auto); DAG files: heft, cpop, peft, "
-                   "lookahead-heft, met, etf, minmin, exact")
+    p.add_argument(
+        "--solver",
+        default="auto",
+        help="see 'schedlab list solvers' (default: auto); DAG files: heft, cpop, peft, lookahead-heft, met, etf, minmin, exact",
+    )
     p.add_argument("--objective", choices=OBJECTIVE_TERMS, help="replace the instance's objective")
     p.add_argument("--time-limit", type=float, default=10.0)
     p.add_argument("--seed", type=int, default=0)
@@ -223,15 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_demo)
 
+    from schedlab.cluster.commands import register as register_cluster
     from schedlab.dag.commands import register as register_dag
     from schedlab.llm.commands import register as register_llm
 
-    simulate = sub.add_parser("simulate", help="simulate an online system: llm (LLM serving), dag (DAG jobs on a SoC)")
+    simulate = sub.add_parser("simulate", help="simulate an online system: llm, dag (jobs on a SoC), cluster (multi-user Spark)")
     simulate_domains = simulate.add_subparsers(dest="domain", required=True)
     capacity = sub.add_parser("capacity", help="highest request rate meeting latency targets (llm)")
     capacity_domains = capacity.add_subparsers(dest="domain", required=True)
     register_llm(simulate_domains, capacity_domains)
     register_dag(simulate_domains)
+    register_cluster(simulate_domains)
     return parser
 
 

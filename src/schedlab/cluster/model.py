@@ -1,0 +1,102 @@
+"""Jobs, stages and the multi-user workload generator."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SIZE_CLASSES = (("small", 0.0, 200.0), ("medium", 200.0, 2000.0), ("large", 2000.0, math.inf))  # core-seconds
+
+
+@dataclass(eq=False)
+class Stage:
+    id: int
+    job: Job
+    durations: list[float]  # task durations (seconds on one core)
+    parents: list[int] = field(default_factory=list)  # stage indices within the job
+    next_task: int = 0
+    running: int = 0
+    finished_tasks: int = 0
+    done: bool = False
+
+    @property
+    def pending(self) -> int:
+        return len(self.durations) - self.next_task
+
+    @property
+    def work(self) -> float:
+        return float(sum(self.durations))
+
+
+@dataclass(eq=False)
+class Job:
+    id: int
+    user: str
+    arrival: float
+    stages: list[Stage] = field(default_factory=list)
+    estimate: float = math.nan  # estimated core-seconds (what policies may use)
+    finish: float = math.nan
+    virtual_deadline: float = math.nan
+
+    @property
+    def work(self) -> float:
+        return sum(s.work for s in self.stages)
+
+    @property
+    def running(self) -> int:
+        return sum(s.running for s in self.stages)
+
+    def size_class(self) -> str:
+        w = self.work
+        return next(name for name, lo, hi in SIZE_CLASSES if lo <= w < hi)
+
+
+def _make_job(rng, jid, user, t, n_stages, tasks, mean_task, skew) -> Job:
+    job = Job(jid, user, t)
+    for k in range(n_stages):
+        n = max(1, int(tasks))
+        durs = (rng.lognormal(0.0, skew, size=n) * mean_task / math.exp(skew**2 / 2)).tolist()
+        job.stages.append(Stage(k, job, durs, [k - 1] if k else []))
+    return job
+
+
+def multi_user_workload(
+    n_jobs: int = 600,
+    heavy_users: int = 2,
+    light_users: int = 6,
+    load: float = 0.8,
+    cores: int = 64,
+    skew: float = 1.0,
+    burst_cv: float = 1.0,
+    estimate_noise: float = 0.0,
+    seed: int = 0,
+) -> list[Job]:
+    """Heavy users submit large jobs (about 30% of the jobs, ~90% of the work); light users submit small ones.
+
+    Arrivals are Poisson (or Gamma with `burst_cv` > 1) at the rate that makes offered load
+    `load` x `cores`; task durations are log-normal with sigma `skew`; each job's runtime
+    estimate is its true work times a log-normal factor with sigma `estimate_noise`.
+    """
+    rng = np.random.default_rng(seed)
+    users = [f"heavy{i}" for i in range(heavy_users)] + [f"light{i}" for i in range(light_users)]
+    jobs: list[Job] = []
+    specs = []
+    for _ in range(n_jobs):
+        if rng.random() < 0.3 and heavy_users:
+            user = users[int(rng.integers(heavy_users))]
+            specs.append((user, int(rng.integers(2, 4)), rng.integers(40, 200), rng.uniform(5, 20)))
+        else:
+            user = users[heavy_users + int(rng.integers(light_users))] if light_users else users[0]
+            specs.append((user, int(rng.integers(1, 3)), rng.integers(2, 12), rng.uniform(1, 5)))
+    mean_work = float(np.mean([s[1] * s[2] * s[3] for s in specs]))
+    rate = load * cores / mean_work
+    shape = 1.0 / (burst_cv**2)
+    gaps = rng.gamma(shape, 1.0 / (rate * shape), size=n_jobs)
+    times = np.cumsum(gaps)
+    for jid, ((user, n_stages, tasks, mean_task), t) in enumerate(zip(specs, times, strict=True)):
+        job = _make_job(rng, jid, user, float(t), n_stages, tasks, mean_task, skew)
+        job.estimate = job.work * (float(rng.lognormal(0.0, estimate_noise)) if estimate_noise > 0 else 1.0)
+        jobs.append(job)
+    return jobs

@@ -251,15 +251,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     from schedlab.cluster.commands import register as register_cluster
     from schedlab.dag.commands import register as register_dag
+    from schedlab.edge.commands import register as register_edge
     from schedlab.llm.commands import register as register_llm
 
-    simulate = sub.add_parser("simulate", help="simulate an online system: llm, dag (jobs on a SoC), cluster (multi-user Spark)")
+    simulate = sub.add_parser(
+        "simulate", help="simulate an online system: llm, dag (jobs on a SoC), cluster (multi-user Spark), edge"
+    )
     simulate_domains = simulate.add_subparsers(dest="domain", required=True)
     capacity = sub.add_parser("capacity", help="highest request rate meeting latency targets (llm)")
     capacity_domains = capacity.add_subparsers(dest="domain", required=True)
     register_llm(simulate_domains, capacity_domains)
     register_dag(simulate_domains)
     register_cluster(simulate_domains)
+    register_edge(simulate_domains)
     return parser
 
 

@@ -37,6 +37,7 @@ class Job:
     arrival: float
     stages: list[Stage] = field(default_factory=list)
     estimate: float = math.nan  # estimated core-seconds (what policies may use)
+    memory_per_task: float = 1.0  # memory units each running task holds
     finish: float = math.nan
     virtual_deadline: float = math.nan
 
@@ -72,31 +73,52 @@ def multi_user_workload(
     burst_cv: float = 1.0,
     estimate_noise: float = 0.0,
     seed: int = 0,
+    size_mix: str = "two-class",
+    heavy_memory: float = 1.0,
 ) -> list[Job]:
-    """Heavy users submit large jobs (about 30% of the jobs, ~90% of the work); light users submit small ones.
+    """Jobs from heavy and light users.
 
-    Arrivals are Poisson (or Gamma with `burst_cv` > 1) at the rate that makes offered load
-    `load` x `cores`; task durations are log-normal with sigma `skew`; each job's runtime
-    estimate is its true work times a log-normal factor with sigma `estimate_noise`.
+    `size_mix="two-class"`: heavy users submit large multi-stage jobs (about 30% of the jobs, ~90% of
+    the work), light users small ones. `size_mix="google"`: a Google-cluster-like heavy tail, most
+    jobs one small stage and a few with Pareto(1.2)-distributed task counts (up to 500 tasks),
+    submitted mostly by the heavy users. Arrivals are Poisson (Gamma when `burst_cv` > 1) at the
+    rate that makes offered load `load` x `cores`; task durations log-normal with sigma `skew`;
+    each job's runtime estimate is its true work times a log-normal factor (sigma
+    `estimate_noise`); heavy users' tasks hold `heavy_memory` memory units each (light: 1).
     """
+    if size_mix not in ("two-class", "google"):
+        raise ValueError(f"size_mix must be 'two-class' or 'google', got {size_mix!r}")
     rng = np.random.default_rng(seed)
     users = [f"heavy{i}" for i in range(heavy_users)] + [f"light{i}" for i in range(light_users)]
-    jobs: list[Job] = []
     specs = []
     for _ in range(n_jobs):
-        if rng.random() < 0.3 and heavy_users:
+        big = rng.random() < (0.3 if size_mix == "two-class" else 0.15)
+        if big and heavy_users:
             user = users[int(rng.integers(heavy_users))]
-            specs.append((user, int(rng.integers(2, 4)), rng.integers(40, 200), rng.uniform(5, 20)))
         else:
-            user = users[heavy_users + int(rng.integers(light_users))] if light_users else users[0]
-            specs.append((user, int(rng.integers(1, 3)), rng.integers(2, 12), rng.uniform(1, 5)))
+            user = users[heavy_users + int(rng.integers(light_users))] if light_users else users[int(rng.integers(len(users)))]
+        if size_mix == "two-class":
+            spec = (
+                (int(rng.integers(2, 4)), rng.integers(40, 200), rng.uniform(5, 20))
+                if big
+                else (int(rng.integers(1, 3)), rng.integers(2, 12), rng.uniform(1, 5))
+            )
+        else:
+            spec = (
+                (int(rng.integers(2, 5)), min(500, int(20 * (1 + rng.pareto(1.2)))), rng.uniform(5, 30))
+                if big
+                else (1, int(rng.integers(1, 6)), rng.uniform(1, 10))
+            )
+        specs.append((user, *spec))
     mean_work = float(np.mean([s[1] * s[2] * s[3] for s in specs]))
     rate = load * cores / mean_work
     shape = 1.0 / (burst_cv**2)
     gaps = rng.gamma(shape, 1.0 / (rate * shape), size=n_jobs)
     times = np.cumsum(gaps)
+    jobs: list[Job] = []
     for jid, ((user, n_stages, tasks, mean_task), t) in enumerate(zip(specs, times, strict=True)):
         job = _make_job(rng, jid, user, float(t), n_stages, tasks, mean_task, skew)
         job.estimate = job.work * (float(rng.lognormal(0.0, estimate_noise)) if estimate_noise > 0 else 1.0)
+        job.memory_per_task = heavy_memory if user.startswith("heavy") else 1.0
         jobs.append(job)
     return jobs

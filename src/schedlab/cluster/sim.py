@@ -52,13 +52,21 @@ class ClusterSim:
         partition_s: float | None = None,
         memory: float | None = None,
         memory_per_task: dict[str, float] | None = None,
+        move_delay_s: float = 0.0,
+        record: bool = False,
     ) -> None:
         self.sim = Simulator()
         self.cores = cores
         self.free = cores
+        self.idle_cores = list(range(cores - 1, -1, -1))
+        self.core_last_job = [-1] * cores
+        self.move_delay_s = move_delay_s
+        self.record = record
+        self.spans: list[tuple[int, int, str, float, float]] = []  # (core, job, user, start, end) when recording
+        self.moves = 0
         self.policy = policy
         self.partition_s = partition_s
-        self.memory = memory or float(cores)
+        self.memory = memory or float(2 * cores)  # memory units; a light task holds 1
         self.memory_per_task = memory_per_task or {}
         self.memory_by_user: dict[str, float] = defaultdict(float)
         self.running_by_user: dict[str, int] = defaultdict(int)
@@ -89,14 +97,28 @@ class ClusterSim:
         self._fill()
 
     def _mem(self, job: Job) -> float:
-        return self.memory_per_task.get(job.user, 1.0)
+        return self.memory_per_task.get(job.user, job.memory_per_task)
+
+    def _memory_free(self) -> float:
+        return self.memory - sum(self.memory_by_user.values())
 
     def _fill(self) -> None:
         while self.free > 0 and self.runnable:
-            st = self.policy.select(self.view, self.runnable)
-            if st not in self.runnable or st.pending <= 0:
+            room = self._memory_free()
+            fits = [s for s in self.runnable if self._mem(s.job) <= room + 1e-9]
+            if not fits:
+                return  # every runnable stage needs more memory than is free: wait for a task to end
+            st = self.policy.select(self.view, fits)
+            if st not in fits or st.pending <= 0:
                 raise IllegalDecisionError(f"policy {self.policy.name} picked a stage that is not runnable")
             duration = st.durations[st.next_task]
+            core = self._pick_core(st.job.id)
+            if self.core_last_job[core] not in (-1, st.job.id):
+                duration += self.move_delay_s  # the executor moves to another job (Decima's moving delay)
+                self.moves += self.move_delay_s > 0
+            self.core_last_job[core] = st.job.id
+            if self.record:
+                self.spans.append((core, st.job.id, st.job.user, self.sim.now, self.sim.now + duration))
             st.next_task += 1
             st.running += 1
             if st.pending == 0:
@@ -106,9 +128,18 @@ class ClusterSim:
             self.running_by_user[user] += 1
             self.memory_by_user[user] += self._mem(st.job)
             self.busy_core_time += duration
-            self.sim.schedule(duration, self._task_done, st)
+            self.sim.schedule(duration, self._task_done, (st, core))
 
-    def _task_done(self, st: Stage) -> None:
+    def _pick_core(self, job_id: int) -> int:
+        """An idle core that last ran this job if there is one (no move), else any idle core."""
+        for i in range(len(self.idle_cores) - 1, -1, -1):
+            if self.core_last_job[self.idle_cores[i]] == job_id:
+                return self.idle_cores.pop(i)
+        return self.idle_cores.pop()
+
+    def _task_done(self, arg) -> None:
+        st, core = arg
+        self.idle_cores.append(core)
         self.free += 1
         st.running -= 1
         st.finished_tasks += 1
@@ -130,10 +161,22 @@ class ClusterSim:
         self._fill()
 
 
-def simulate_cluster(jobs: list[Job], policy: str | object = "fifo", cores: int = 64, partition_s: float | None = None) -> dict:
-    """Run the jobs to completion; response time by size class and by user, slowdown, fairness, utilization."""
+def simulate_cluster(
+    jobs: list[Job],
+    policy: str | object = "fifo",
+    cores: int = 64,
+    partition_s: float | None = None,
+    move_delay_s: float = 0.0,
+    memory_per_task: dict[str, float] | None = None,
+    sim: ClusterSim | None = None,
+) -> dict:
+    """Run the jobs to completion; response time by size class and by user, slowdown, fairness, utilization.
+
+    Pass `sim` (a ClusterSim built with record=True) to keep the executor timeline for a Gantt chart.
+    """
     pol = make(policy) if isinstance(policy, str) else policy
-    sim = ClusterSim(cores, pol, partition_s)
+    if sim is None:
+        sim = ClusterSim(cores, pol, partition_s, memory_per_task=memory_per_task, move_delay_s=move_delay_s)
     for job in sorted(jobs, key=lambda j: (j.arrival, j.id)):
         sim.sim.schedule_at(job.arrival, sim.arrive, job)
     sim.sim.run()
@@ -164,4 +207,5 @@ def simulate_cluster(jobs: list[Job], policy: str | object = "fifo", cores: int 
     out["fairness_jain_user_slowdown"] = jain_fairness([1.0 / v for v in user_slowdown.values()])
     span = max(j.finish for j in jobs) - min(j.arrival for j in jobs)
     out["utilization"] = sim.busy_core_time / (cores * span) if span > 0 else math.nan
+    out["executor_moves"] = sim.moves
     return out

@@ -1,0 +1,328 @@
+"""DNN inference tasks from a drone fleet on one edge accelerator with an optional cloud (DEMS-A / GEMS).
+
+Each drone emits a video segment every `period_s`; each segment spawns one task of every task
+type (a DNN model) with a hard relative deadline, a benefit earned when it finishes in time and
+a per-invocation cloud cost. The edge accelerator runs one task at a time; the cloud (FaaS) runs
+any number concurrently but each call pays a network round trip whose latency varies (log-normal,
+with periods of a degraded network). Utility = sum of benefits of on-time tasks - cloud cost.
+
+Policies (the simulator owns queues and clocks; a policy decides admission, offload and order):
+- `edge-fifo`: everything on the edge in arrival order, nothing dropped (late work earns nothing);
+- `edge-edf`: edge only, earliest deadline first, a task that cannot make its deadline is dropped;
+- `cloud`: every task to the cloud;
+- `dems`: edge EDF with a schedulability test on admission; when the edge cannot fit every task,
+  the one that loses least by leaving the edge (its benefit minus what the cloud would still earn
+  for it) goes to the cloud if the expected cloud time meets its deadline and its benefit exceeds
+  the cost, else it is dropped; offloads wait in a cloud queue until their latest send time so the edge can steal them
+  when it has slack (work stealing); the cloud latency estimate is fixed (the configured mean);
+- `dems-a`: `dems` with the cloud latency estimate adapted online (P90 of a sliding window);
+- `gems`: `dems-a` plus QoE: per task type, the on-time rate in tumbling windows; a type below
+  its target is ordered first on the edge and its benefit counts double when choosing which task
+  leaves the edge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from schedlab.core.errors import UnknownNameError
+from schedlab.sim.engine import Simulator
+
+
+@dataclass(frozen=True)
+class TaskType:
+    name: str
+    edge_s: float  # mean edge execution time
+    cloud_s: float  # FaaS execution time (excluding network)
+    deadline_s: float
+    benefit: float
+    cloud_cost: float
+    qoe_target: float = 0.8  # GEMS: required on-time fraction per window
+
+
+DEFAULT_TYPES = (
+    TaskType("hazard-detection", 0.060, 0.030, 0.50, 3.0, 1.5),
+    TaskType("crowd-count", 0.110, 0.050, 1.00, 2.0, 1.2),
+    TaskType("body-pose", 0.160, 0.080, 1.50, 2.0, 1.2),
+    TaskType("distance", 0.040, 0.025, 0.40, 1.0, 0.5),
+)
+
+
+@dataclass(frozen=True)
+class DroneScenario:
+    drones: int = 5
+    period_s: float = 1.0
+    duration_s: float = 300.0
+    types: tuple[TaskType, ...] = DEFAULT_TYPES
+    edge_noise: float = 0.1
+    cloud_latency_s: float = 0.25  # mean network round trip
+    cloud_latency_sigma: float = 0.4
+    degraded_every_s: float = 60.0  # a degraded-network period starts this often ...
+    degraded_for_s: float = 15.0  # ... lasts this long ...
+    degraded_factor: float = 3.0  # ... and multiplies latency by this
+    qoe_window_s: float = 10.0
+    estimate_window_s: float = 20.0  # DEMS-A: cloud latency observations older than this are forgotten
+
+
+@dataclass(eq=False)
+class Task:
+    id: int
+    type: int
+    arrival: float
+    deadline: float
+    edge_s: float
+    where: str = ""
+    finish: float = math.nan
+    dropped: bool = False
+
+
+@dataclass
+class Stats:
+    on_time: int = 0
+    late: int = 0
+    dropped: int = 0
+    cloud_calls: int = 0
+    utility: float = 0.0
+    cloud_cost: float = 0.0
+    per_type_on_time: list[int] = field(default_factory=list)
+    per_type_total: list[int] = field(default_factory=list)
+    window_hits: list[list[int]] = field(default_factory=list)
+
+
+class DroneSim:
+    def __init__(self, scenario: DroneScenario, policy: str, seed: int) -> None:
+        if policy not in POLICIES:
+            raise UnknownNameError(f"unknown drone policy {policy!r}; known: {', '.join(POLICIES)}")
+        self.s, self.policy = scenario, policy
+        self.sim = Simulator()
+        self.rng = np.random.default_rng(seed)
+        self.edge_queue: list[Task] = []  # admitted, not started (kept sorted by the policy's key)
+        self.cloud_wait: list[Task] = []  # offloaded, waiting for their latest send time
+        self.edge_busy_until = 0.0
+        self.edge_running: Task | None = None
+        k = len(scenario.types)
+        self.stats = Stats(per_type_on_time=[0] * k, per_type_total=[0] * k)
+        self.latencies: deque[tuple[float, float]] = deque(maxlen=200)  # (time, observed latency)
+        self.window_on_time = [0] * k
+        self.window_total = [0] * k
+        self.window_rate = [1.0] * k
+        self.windows_met = [0] * k
+        self.windows = 0
+        self.next_id = 0
+
+    # -- environment -------------------------------------------------------------------------
+    def _degraded(self, t: float) -> bool:
+        s = self.s
+        return s.degraded_every_s > 0 and (t % s.degraded_every_s) >= s.degraded_every_s - s.degraded_for_s
+
+    def _network_latency(self) -> float:
+        s = self.s
+        base = s.cloud_latency_s * float(self.rng.lognormal(-(s.cloud_latency_sigma**2) / 2, s.cloud_latency_sigma))
+        return base * (s.degraded_factor if self._degraded(self.sim.now) else 1.0)
+
+    def _cloud_estimate(self, ttype: TaskType) -> float:
+        while self.latencies and self.latencies[0][0] < self.sim.now - self.s.estimate_window_s:
+            self.latencies.popleft()  # forget old observations so the estimate recovers after a bad spell
+        if self.policy in ("dems-a", "gems") and len(self.latencies) >= 5:
+            net = float(np.quantile(np.array([lat for _, lat in self.latencies]), 0.9))
+        else:
+            net = self.s.cloud_latency_s
+        return net + ttype.cloud_s
+
+    # -- arrivals --------------------------------------------------------------------------
+    def _segment(self, drone: int) -> None:
+        now = self.sim.now
+        for k, tt in enumerate(self.s.types):
+            edge = tt.edge_s * float(self.rng.lognormal(-(self.s.edge_noise**2) / 2, self.s.edge_noise))
+            task = Task(self.next_id, k, now, now + tt.deadline_s, edge)
+            self.next_id += 1
+            self.stats.per_type_total[k] += 1
+            self._on_arrival(task)
+        if now + self.s.period_s < self.s.duration_s:
+            self.sim.schedule(self.s.period_s, self._segment, drone)
+        self._run_edge()
+
+    def _key(self, t: Task):
+        if self.policy == "edge-fifo":
+            return (t.arrival, t.id)
+        if self.policy == "gems":
+            tt = self.s.types[t.type]
+            behind = self.window_rate[t.type] < tt.qoe_target
+            return (0 if behind else 1, t.deadline, t.id)
+        return (t.deadline, t.id)
+
+    def _edge_feasible(self, queue: list[Task]) -> bool:
+        """Would every queued task (in queue order) finish by its deadline?"""
+        t = max(self.edge_busy_until, self.sim.now)
+        for q in queue:
+            t += self.s.types[q.type].edge_s
+            if t > q.deadline:
+                return False
+        return True
+
+    def _on_arrival(self, task: Task) -> None:
+        p = self.policy
+        if p == "cloud":
+            self._send_to_cloud(task)
+            return
+        if p in ("edge-fifo", "edge-edf"):
+            self.edge_queue.append(task)
+            self.edge_queue.sort(key=self._key)
+            return
+        trial = sorted([*self.edge_queue, task], key=self._key)
+        if self._edge_feasible(trial):
+            self.edge_queue = trial
+            return
+        # The edge cannot hold them all: move out the task that loses least by leaving the edge
+        # (its benefit minus what the cloud would still earn for it, or all of it if dropped).
+        best = None
+        for cand in trial:
+            rest = [q for q in trial if q is not cand]
+            if cand is not task and not self._edge_feasible(rest):
+                continue
+            loss = self._edge_value(cand) - self._cloud_value(cand)
+            if best is None or (loss, -cand.edge_s, -cand.id) < best[0]:
+                best = ((loss, -cand.edge_s, -cand.id), cand, rest)
+        _, victim, rest = best
+        self.edge_queue = rest if victim is not task else self.edge_queue
+        self._offload_or_drop(victim)
+
+    def _edge_value(self, task: Task) -> float:
+        tt = self.s.types[task.type]
+        boost = 2.0 if self.policy == "gems" and self.window_rate[task.type] < tt.qoe_target else 1.0
+        return boost * tt.benefit
+
+    def _cloud_value(self, task: Task) -> float:
+        tt = self.s.types[task.type]
+        if self.sim.now + self._cloud_estimate(tt) <= task.deadline and tt.benefit > tt.cloud_cost:
+            boost = 2.0 if self.policy == "gems" and self.window_rate[task.type] < tt.qoe_target else 1.0
+            return boost * tt.benefit - tt.cloud_cost
+        return 0.0
+
+    def _offload_or_drop(self, task: Task) -> None:
+        tt = self.s.types[task.type]
+        if self.sim.now + self._cloud_estimate(tt) <= task.deadline and tt.benefit > tt.cloud_cost:
+            self.cloud_wait.append(task)
+            latest = task.deadline - self._cloud_estimate(tt)
+            self.sim.schedule_at(max(latest, self.sim.now), self._cloud_deadline, task)
+        else:
+            self._drop(task)
+
+    def _cloud_deadline(self, task: Task) -> None:
+        if task in self.cloud_wait:  # not stolen by the edge
+            self.cloud_wait.remove(task)
+            self._send_to_cloud(task)
+
+    def _send_to_cloud(self, task: Task) -> None:
+        tt = self.s.types[task.type]
+        latency = self._network_latency()
+        task.where = "cloud"
+        self.stats.cloud_calls += 1
+        self.stats.cloud_cost += tt.cloud_cost
+        self.stats.utility -= tt.cloud_cost
+        self.sim.schedule(latency + tt.cloud_s, self._cloud_done, (task, latency))
+
+    def _cloud_done(self, arg) -> None:
+        task, latency = arg
+        self.latencies.append((self.sim.now, latency))
+        self._complete(task)
+
+    def _drop(self, task: Task) -> None:
+        task.dropped = True
+        self.stats.dropped += 1
+        self._window_count(task, False)
+
+    # -- edge execution ----------------------------------------------------------------------
+    def _steal(self) -> None:
+        """Edge idle with nothing queued: take the cloud-waiting task with the earliest deadline if it fits."""
+        for task in sorted(self.cloud_wait, key=lambda q: q.deadline):
+            if self.sim.now + self.s.types[task.type].edge_s <= task.deadline:
+                self.cloud_wait.remove(task)
+                self.edge_queue.append(task)
+                return
+
+    def _run_edge(self) -> None:
+        if self.edge_running is not None:
+            return
+        if not self.edge_queue and self.policy in ("dems", "dems-a", "gems"):
+            self._steal()
+        while self.edge_queue:
+            task = self.edge_queue.pop(0)
+            if self.policy != "edge-fifo" and self.sim.now + task.edge_s > task.deadline:
+                self._drop(task)  # would be late: drop instead of wasting the accelerator
+                continue
+            task.where = "edge"
+            self.edge_running = task
+            self.edge_busy_until = self.sim.now + task.edge_s
+            self.sim.schedule(task.edge_s, self._edge_done, task)
+            return
+
+    def _edge_done(self, task: Task) -> None:
+        self.edge_running = None
+        self._complete(task)
+        self._run_edge()
+
+    def _complete(self, task: Task) -> None:
+        task.finish = self.sim.now
+        tt = self.s.types[task.type]
+        if task.finish <= task.deadline + 1e-12:
+            self.stats.on_time += 1
+            self.stats.per_type_on_time[task.type] += 1
+            self.stats.utility += tt.benefit
+            self._window_count(task, True)
+        else:
+            self.stats.late += 1
+            self._window_count(task, False)
+
+    # -- QoE windows ---------------------------------------------------------------------------
+    def _window_count(self, task: Task, ok: bool) -> None:
+        self.window_total[task.type] += 1
+        self.window_on_time[task.type] += ok
+
+    def _close_window(self, _) -> None:
+        self.windows += 1
+        for k, tt in enumerate(self.s.types):
+            total = self.window_total[k]
+            rate = self.window_on_time[k] / total if total else 1.0
+            self.window_rate[k] = rate
+            self.windows_met[k] += rate >= tt.qoe_target
+            self.window_on_time[k] = self.window_total[k] = 0
+        if self.sim.now + self.s.qoe_window_s <= self.s.duration_s + 10:
+            self.sim.schedule(self.s.qoe_window_s, self._close_window)
+
+    def run(self) -> dict:
+        for d in range(self.s.drones):
+            self.sim.schedule_at(d * self.s.period_s / self.s.drones, self._segment, d)
+        self.sim.schedule(self.s.qoe_window_s, self._close_window)
+        self.sim.run()
+        st = self.stats
+        total = sum(st.per_type_total)
+        accounted = st.on_time + st.late + st.dropped
+        if accounted != total:
+            raise AssertionError(f"task accounting: {accounted} of {total}")
+        return {
+            "policy": self.policy,
+            "tasks": total,
+            "on_time": st.on_time,
+            "late": st.late,
+            "dropped": st.dropped,
+            "completion_rate": st.on_time / total,
+            "qos_utility": st.utility,
+            "cloud_calls": st.cloud_calls,
+            "cloud_cost": st.cloud_cost,
+            "qoe": sum(self.windows_met) / (self.windows * len(self.s.types)) if self.windows else 0.0,
+            "on_time_by_type": {
+                tt.name: st.per_type_on_time[k] / max(st.per_type_total[k], 1) for k, tt in enumerate(self.s.types)
+            },
+        }
+
+
+POLICIES = ("edge-fifo", "edge-edf", "cloud", "dems", "dems-a", "gems")
+
+
+def simulate_drones(policy: str = "dems-a", scenario: DroneScenario | None = None, seed: int = 0) -> dict:
+    return DroneSim(scenario or DroneScenario(), policy, seed).run()

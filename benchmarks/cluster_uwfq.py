@@ -18,13 +18,16 @@ SEEDS = range(5)
 CORES, JOBS, PARTITION = 64, 600, 10.0
 
 
-def run(policy, partition=None, noise=0.0, load=0.8, burst=1.0):
+def run(policy, partition=None, noise=0.0, load=0.8, burst=1.0, mix="two-class", memory=1.0, move=0.0):
     runs = [
         simulate_cluster(
-            multi_user_workload(JOBS, load=load, cores=CORES, burst_cv=burst, estimate_noise=noise, seed=s),
+            multi_user_workload(
+                JOBS, load=load, cores=CORES, burst_cv=burst, estimate_noise=noise, seed=s, size_mix=mix, heavy_memory=memory
+            ),
             policy,
             CORES,
             partition,
+            move_delay_s=move,
         )
         for s in SEEDS
     ]
@@ -36,6 +39,7 @@ def run(policy, partition=None, noise=0.0, load=0.8, burst=1.0):
             "response_time.large.mean",
             "response_time.mean",
             "fairness_jain_user_slowdown",
+            "share_deviation",
             "utilization",
         )
     }
@@ -48,13 +52,15 @@ def main() -> int:
         f"Command: `.venv/bin/python benchmarks/cluster_uwfq.py`. {CORES} cores, {JOBS} jobs from 2 heavy users (large\n"
         "multi-stage jobs, ~30% of jobs) and 6 light users (small jobs), task durations log-normal (sigma 1), mean of seeds 0-4.\n"
         "Size classes by total work: small < 200 core-s <= medium < 2000 core-s <= large. Runtime partitioning splits tasks\n"
-        f"longer than {PARTITION:g} s. UWFQ here is a reconstruction (see `schedlab/cluster/policies.py`), not the authors' code.\n",
+        f"longer than {PARTITION:g} s. Multi-stage jobs are stage DAGs (branches join at the last stage). User fairness =\n"
+        "Jain's index over users' mean slowdowns; share deviation = mean |a user's share of the busy cores - equal share| over\n"
+        "users with demand, sampled at every launch. UWFQ here is a reconstruction (see `schedlab/cluster/policies.py`), not the authors' code.\n",
     ]
     for load, burst in ((0.8, 1.0), (0.9, 3.0)):
         lines += [
             f"\n## Offered load {load}, inter-arrival CV {burst}\n",
-            "| policy | partitioning | small mean (s) | medium mean | large mean | all mean | user fairness (Jain) |",
-            "|---|---|---:|---:|---:|---:|---:|",
+            "| policy | partitioning | small mean (s) | medium mean | large mean | all mean | user fairness (Jain) | share deviation |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         table = {}
         for policy in ("fifo", "fair", "user-fair", "shortest", "drf", "uwfq"):
@@ -64,7 +70,7 @@ def main() -> int:
                 lines.append(
                     f"| {policy} | {'yes' if part else 'no'} | {r['response_time.small.mean']:.1f} | "
                     f"{r['response_time.medium.mean']:.1f} | {r['response_time.large.mean']:.1f} | {r['response_time.mean']:.1f} "
-                    f"| {r['fairness_jain_user_slowdown']:.3f} |"
+                    f"| {r['fairness_jain_user_slowdown']:.3f} | {r['share_deviation']:.3f} |"
                 )
         u = table[("uwfq", PARTITION)]["response_time.small.mean"]
         for base in ("fifo", "fair"):
@@ -73,6 +79,18 @@ def main() -> int:
                 f"\nUWFQ (partitioned) vs Spark {base.upper()} (Spark default, no partitioning): small-job mean response "
                 f"{u:.1f} vs {b:.1f} s ({u / b - 1:+.0%}; paper: up to -74%)."
             )
+    lines += [
+        "\n## Google-cluster-like size mix, heavy users' tasks hold 1.5 memory units, executor move delay 0.5 s\n",
+        "Load 0.8, memory pool = 2 x cores units; DRF balances each user's dominant share (cores or memory).\n",
+        "| policy | partitioning | small mean (s) | medium mean | large mean | all mean | user fairness (Jain) | share deviation |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for policy, part in (("fifo", None), ("fair", None), ("drf", None), ("shortest", None), ("uwfq", None), ("uwfq", PARTITION)):
+        r = run(policy, part, mix="google", memory=1.5, move=0.5)
+        lines.append(
+            f"| {policy} | {'yes' if part else 'no'} | {r['response_time.small.mean']:.1f} | {r['response_time.medium.mean']:.1f} "
+            f"| {r['response_time.large.mean']:.1f} | {r['response_time.mean']:.1f} | {r['fairness_jain_user_slowdown']:.3f} | {r['share_deviation']:.3f} |"
+        )
     lines += [
         "\n## UWFQ with noisy runtime estimates (load 0.8, partitioned)\n",
         "| estimate error sigma (log-normal) | small mean | medium mean | large mean | user fairness |",

@@ -94,3 +94,43 @@ def test_cli_simulate_cluster(tmp_path):
     m = json.loads(out.read_text())
     assert m["response_time.small.mean"] > 0 and m["jobs"] == 100
     assert main(["simulate", "cluster", "--policy", "lottery"]) == 2
+
+
+def test_memory_limits_concurrency_and_moves_cost_time():
+    heavy = _job(0, "a", 0.0, [[1.0] * 4])
+    heavy.memory_per_task = 2.0
+    sim = ClusterSim(4, CLUSTER_POLICIES.get("fifo")(), memory=4.0)
+    simulate_cluster([heavy], sim.policy, 4, sim=sim)
+    assert heavy.finish == 2.0  # only two 2-unit tasks fit in 4 memory units at a time
+    jobs = [_job(0, "a", 0.0, [[1.0]]), _job(1, "b", 0.0, [[1.0]])]
+    sim = ClusterSim(1, CLUSTER_POLICIES.get("fifo")(), move_delay_s=0.5)
+    simulate_cluster(jobs, sim.policy, 1, sim=sim)
+    assert jobs[1].finish == 2.5 and sim.moves == 1
+
+
+def test_google_mix_and_report(tmp_path):
+    jobs = multi_user_workload(120, size_mix="google", heavy_memory=1.5, seed=4)
+    assert max(len(s.durations) for j in jobs for s in j.stages) > 20
+    report = tmp_path / "r.html"
+    assert (
+        main(
+            [
+                "simulate",
+                "cluster",
+                "--policy",
+                "drf",
+                "--jobs",
+                "80",
+                "--size-mix",
+                "google",
+                "--heavy-memory",
+                "1.5",
+                "--move-delay",
+                "0.5",
+                "--report",
+                str(report),
+            ]
+        )
+        == 0
+    )
+    assert "Executors" in report.read_text()

@@ -135,3 +135,15 @@ def test_online_soc_runs_every_job_and_is_seeded():
         m = simulate_soc(policy, jobs=100, seed=1)
         assert m["finished"] == 100 and m["latency.mean"] > 0
     assert all(0 <= u <= 1.0 + 1e-9 for u in a["pe_utilization"])
+
+
+def test_cli_simulate_dag_writes_metrics_and_report(tmp_path):
+    out, report = tmp_path / "m.json", tmp_path / "r.html"
+    assert (
+        main(["simulate", "dag", "--policy", "heft", "--jobs", "60", "--seed", "1", "--out", str(out), "--report", str(report)])
+        == 0
+    )
+    m = json.loads(out.read_text())
+    assert m["finished"] == 60 and m["latency.mean"] > 0
+    assert "Processing elements" in report.read_text()
+    assert main(["simulate", "dag", "--jobs", "0"]) == 2

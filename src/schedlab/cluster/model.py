@@ -59,7 +59,13 @@ def _make_job(rng, jid, user, t, n_stages, tasks, mean_task, skew) -> Job:
     for k in range(n_stages):
         n = max(1, int(tasks))
         durs = (rng.lognormal(0.0, skew, size=n) * mean_task / math.exp(skew**2 / 2)).tolist()
-        job.stages.append(Stage(k, job, durs, [k - 1] if k else []))
+        # a stage depends on the previous one, or (40%) on the one before it, making parallel branches
+        parents = [] if k == 0 else ([k - 2] if k >= 2 and rng.random() < 0.4 else [k - 1])
+        job.stages.append(Stage(k, job, durs, parents))
+    if n_stages >= 3:  # the last stage joins every branch that nothing else waits for
+        last = job.stages[-1]
+        waited = {p for st in job.stages for p in st.parents}
+        last.parents = sorted({*last.parents, *(k for k in range(n_stages - 1) if k not in waited)})
     return job
 
 

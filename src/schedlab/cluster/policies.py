@@ -23,12 +23,15 @@ class FIFO:
 
 
 class FAIR:
-    """Spark FAIR with one pool per user (weight 1, minShare `min_share`), FIFO inside each pool."""
+    """Spark FAIR with one pool per user (pool weights and minShare as Spark's allocation file
+    would set them; default weight 1, minShare 0), FIFO inside each pool."""
 
     name = "fair"
 
-    def __init__(self, min_share: int = 0) -> None:
-        self.min_share = min_share
+    def __init__(self, min_share: int | dict[str, int] = 0, weights: dict[str, float] | None = None) -> None:
+        self.min_shares = min_share if isinstance(min_share, dict) else None
+        self.min_share = 0 if isinstance(min_share, dict) else min_share
+        self.weights = weights or {}
 
     def select(self, view, runnable):
         pools = defaultdict(list)
@@ -38,8 +41,9 @@ class FAIR:
 
         def key(user):
             r = running.get(user, 0)
-            needy = r < self.min_share
-            return (0 if needy else 1, r / max(self.min_share, 1) if needy else r / 1.0, user)
+            share = self.min_shares.get(user, 0) if self.min_shares is not None else self.min_share
+            needy = r < share
+            return (0 if needy else 1, r / max(share, 1) if needy else r / self.weights.get(user, 1.0), user)
 
         user = min(pools, key=key)
         return min(pools[user], key=lambda s: (s.job.id, s.id))

@@ -64,6 +64,8 @@ class ClusterSim:
         self.record = record
         self.spans: list[tuple[int, int, str, float, float]] = []  # (core, job, user, start, end) when recording
         self.moves = 0
+        self.share_dev_sum = 0.0
+        self.share_dev_n = 0
         self.policy = policy
         self.partition_s = partition_s
         self.memory = memory or float(2 * cores)  # memory units; a light task holds 1
@@ -106,6 +108,7 @@ class ClusterSim:
         while self.free > 0 and self.runnable:
             room = self._memory_free()
             fits = [s for s in self.runnable if self._mem(s.job) <= room + 1e-9]
+            self._sample_shares()
             if not fits:
                 return  # every runnable stage needs more memory than is free: wait for a task to end
             st = self.policy.select(self.view, fits)
@@ -129,6 +132,17 @@ class ClusterSim:
             self.memory_by_user[user] += self._mem(st.job)
             self.busy_core_time += duration
             self.sim.schedule(duration, self._task_done, (st, core))
+
+    def _sample_shares(self) -> None:
+        """Share deviation: how far each user with demand is from an equal share of the busy cores."""
+        demand = {s.job.user for s in self.runnable} | {u for u, r in self.running_by_user.items() if r > 0}
+        busy = self.cores - self.free
+        if len(demand) < 2 or busy == 0:
+            return
+        fair = 1.0 / len(demand)
+        dev = sum(abs(self.running_by_user.get(u, 0) / busy - fair) for u in demand) / len(demand)
+        self.share_dev_sum += dev
+        self.share_dev_n += 1
 
     def _pick_core(self, job_id: int) -> int:
         """An idle core that last ran this job if there is one (no move), else any idle core."""
@@ -208,4 +222,11 @@ def simulate_cluster(
     span = max(j.finish for j in jobs) - min(j.arrival for j in jobs)
     out["utilization"] = sim.busy_core_time / (cores * span) if span > 0 else math.nan
     out["executor_moves"] = sim.moves
+    out["share_deviation"] = sim.share_dev_sum / sim.share_dev_n if sim.share_dev_n else 0.0
+    by_user = defaultdict(list)
+    for j in jobs:
+        by_user[j.user].append(j.finish - j.arrival)
+    out["response_time_by_user"] = {
+        u: {"mean": float(np.mean(v)), "p95": float(np.quantile(v, 0.95))} for u, v in sorted(by_user.items())
+    }
     return out

@@ -54,7 +54,7 @@ def cmd_simulate_dag(args: argparse.Namespace) -> int:
 
     if args.jobs < 1 or args.noise < 0 or (args.rate is not None and args.rate <= 0):
         raise SchedlabError("--jobs must be positive, --noise non-negative and --rate positive")
-    m = simulate_soc(args.policy, jobs=args.jobs, rate=args.rate, noise=args.noise, seed=args.seed)
+    m = simulate_soc(args.policy, jobs=args.jobs, rate=args.rate, noise=args.noise, seed=args.seed, report=args.report)
     if args.out:
         Path(args.out).write_text(json.dumps(m, indent=1))
     print(
@@ -72,4 +72,5 @@ def register(simulate_domains) -> None:
     p.add_argument("--noise", type=float, default=0.2, help="sigma of the log-normal execution-time noise")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write metrics JSON here")
+    p.add_argument("--report", help="write an HTML report: PE Gantt chart and job-latency histogram")
     p.set_defaults(func=cmd_simulate_dag)

@@ -131,7 +131,7 @@ POLICIES = {"heft": HEFTAtArrival, "etf": EarliestFinish, "met": MinExecutionTim
 
 
 class SoCSimulator:
-    def __init__(self, n_pes: int, policy, noise: float, seed: int) -> None:
+    def __init__(self, n_pes: int, policy, noise: float, seed: int, record: bool = False) -> None:
         self.sim = Simulator()
         self.n_pes = n_pes
         self.policy = policy
@@ -147,6 +147,9 @@ class SoCSimulator:
         self.arrived = 0
         self.counter = 0
         self.last_finish = 0.0
+        self.record = record
+        self.spans: list[tuple[int, int, int, float, float]] = []  # (pe, job, task, start, end)
+        self.job_latencies: list[float] = []
 
     def arrive(self, job: Job) -> None:
         self.arrived += 1
@@ -187,6 +190,8 @@ class SoCSimulator:
         duration = float(job.dag.cost[task, pe]) * factor
         self.busy[pe] = True
         self.busy_time[pe] += duration
+        if self.record:
+            self.spans.append((pe, job.id, task, now, now + duration))
         self.sim.schedule(duration, self._finish, (pe, job, task))
 
     def _wake(self, pe: int) -> None:
@@ -202,6 +207,8 @@ class SoCSimulator:
             job.done = now
             self.finished_jobs += 1
             self.latency.add(now - job.arrival)
+            if self.record:
+                self.job_latencies.append(now - job.arrival)
             self.last_finish = max(self.last_finish, now)
         for v, _ in job.dag.succs[task]:
             job.remaining_preds[v] -= 1
@@ -242,6 +249,7 @@ def simulate_soc(
     noise: float = 0.2,
     seed: int = 0,
     templates: list[DagProblem] | None = None,
+    report: str | None = None,
 ) -> dict:
     """Run `jobs` Poisson-arriving DAG jobs (default: 70% of the SoC's HEFT throughput)."""
     if isinstance(policy, str):
@@ -255,7 +263,7 @@ def simulate_soc(
         mean_span = np.mean([_alone_makespan(t) for t in templates])
         mean_work = np.mean([float(np.min(t.cost, axis=1).sum()) for t in templates])
         rate = float(0.7 * min(n_pes / mean_work * 0.5, 1.0 / (mean_span * 0.25)))
-    sim = SoCSimulator(n_pes, policy, noise, seed + 1)
+    sim = SoCSimulator(n_pes, policy, noise, seed + 1, record=report is not None)
     rng = np.random.default_rng(seed + 2)
     times = poisson_arrivals(rate, jobs, seed + 3)
     ranks = [upward_ranks(t) for t in templates]
@@ -264,6 +272,12 @@ def simulate_soc(
         sim.sim.schedule_at(float(t), sim.arrive, Job(i, float(t), templates[k], ranks[k]))
     sim.sim.run()
     span = sim.last_finish - float(times[0]) if jobs else math.nan
+    if report is not None:
+        from schedlab.dag.report import write_soc_report
+
+        write_soc_report(
+            report, sim.spans, sim.job_latencies, templates[0].processor_names, f"{policy.name}, {jobs} jobs, noise {noise}"
+        )
     return {
         "policy": policy.name,
         "jobs": jobs,

@@ -134,3 +134,24 @@ def test_google_mix_and_report(tmp_path):
         == 0
     )
     assert "Executors" in report.read_text()
+
+
+def test_drf_balances_dominant_shares_when_memory_dominates():
+    # 8 cores, 12 memory units; a blocker holds every core until t=1, then a and b (queued at
+    # t=0.5) compete. a's tasks hold 3 units, b's 1. FAIR equalises running tasks (3 each, then
+    # memory is full); DRF equalises dominant shares (a: memory, b: cores), giving 2 vs 6.
+    def jobs():
+        blocker = _job(0, "c", 0.0, [[1.0] * 8])
+        blocker.memory_per_task = 0.0
+        a = _job(1, "a", 0.5, [[10.0] * 8])
+        a.memory_per_task = 3.0
+        return [blocker, a, _job(2, "b", 0.5, [[10.0] * 8])]
+
+    started = {}
+    for name in ("fair", "drf"):
+        sim = ClusterSim(8, CLUSTER_POLICIES.get(name)(), memory=12.0, record=True)
+        simulate_cluster(jobs(), sim.policy, 8, sim=sim)
+        at_one = [u for _, _, u, s, _ in sim.spans if s == 1.0]
+        started[name] = (at_one.count("a"), at_one.count("b"))
+    assert started["fair"] == (3, 3)
+    assert started["drf"] == (2, 6)

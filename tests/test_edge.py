@@ -70,3 +70,9 @@ def test_cli_simulate_edge(tmp_path, capsys):
     assert json.loads(out.read_text())["tasks"] > 0
     assert main(["simulate", "edge", "--scenario", "drones", "--policy", "teleport"]) == 2
     assert "known: edge-fifo" in capsys.readouterr().err
+
+
+def test_drone_report(tmp_path):
+    report = tmp_path / "r.html"
+    assert main(["simulate", "edge", "--scenario", "drones", "--drones", "2", "--report", str(report)]) == 0
+    assert "Edge accelerator" in report.read_text()

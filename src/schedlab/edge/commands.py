@@ -13,12 +13,14 @@ DEFAULT_POLICY = {"drones": "dems-a", "mec": "weighted", "iot": "aco"}
 
 def cmd_simulate_edge(args: argparse.Namespace) -> int:
     policy = args.policy or DEFAULT_POLICY[args.scenario]
+    if args.report and args.scenario != "drones":
+        raise SchedlabError("--report is available for the drones scenario")
     if args.scenario == "drones":
         from schedlab.edge.drones import DroneScenario, simulate_drones
 
         if args.drones < 1:
             raise SchedlabError("--drones must be positive")
-        m = simulate_drones(policy, DroneScenario(drones=args.drones), args.seed)
+        m = simulate_drones(policy, DroneScenario(drones=args.drones), args.seed, report=args.report)
         line = (
             f"{m['tasks']} tasks: {m['completion_rate']:.1%} on time, QoS utility {m['qos_utility']:.0f}, QoE {m['qoe']:.2f}, "
             f"{m['dropped']} dropped, {m['cloud_calls']} cloud calls"
@@ -62,4 +64,5 @@ def register(simulate_domains) -> None:
     p.add_argument("--weight", type=float, default=0.5, help="mec: preference weight on delay (1 - weight on energy)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write metrics JSON here")
+    p.add_argument("--report", help="drones: write an HTML report (edge timeline, on-time rate per task type)")
     p.set_defaults(func=cmd_simulate_edge)

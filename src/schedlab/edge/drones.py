@@ -113,6 +113,8 @@ class DroneSim:
         self.windows_met = [0] * k
         self.windows = 0
         self.next_id = 0
+        self.record = False
+        self.edge_spans: list[tuple[int, float, float]] = []  # (task type, start, end) on the edge accelerator
 
     # -- environment -------------------------------------------------------------------------
     def _degraded(self, t: float) -> bool:
@@ -257,6 +259,8 @@ class DroneSim:
                 continue
             task.where = "edge"
             self.edge_running = task
+            if self.record:
+                self.edge_spans.append((task.type, self.sim.now, self.sim.now + task.edge_s))
             self.edge_busy_until = self.sim.now + task.edge_s
             self.sim.schedule(task.edge_s, self._edge_done, task)
             return
@@ -324,5 +328,14 @@ class DroneSim:
 POLICIES = ("edge-fifo", "edge-edf", "cloud", "dems", "dems-a", "gems")
 
 
-def simulate_drones(policy: str = "dems-a", scenario: DroneScenario | None = None, seed: int = 0) -> dict:
-    return DroneSim(scenario or DroneScenario(), policy, seed).run()
+def simulate_drones(
+    policy: str = "dems-a", scenario: DroneScenario | None = None, seed: int = 0, report: str | None = None
+) -> dict:
+    sim = DroneSim(scenario or DroneScenario(), policy, seed)
+    sim.record = report is not None
+    metrics = sim.run()
+    if report is not None:
+        from schedlab.edge.report import write_drone_report
+
+        write_drone_report(report, sim, metrics)
+    return metrics

@@ -198,6 +198,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from schedlab.service.app import create_app
+
+    app = create_app(args.db, args.workers, args.max_active, args.job_timeout, args.job_memory_mb)
+    out.print(f"schedlab service on http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/docs)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
@@ -248,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=3.0)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("serve", help="run the job service (HTTP API and worker processes)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", help="SQLite file or SQLAlchemy URL (default: schedlab-data/jobs.db)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--max-active", type=int, default=1000, help="refuse submissions (429) beyond this many unfinished jobs")
+    p.add_argument("--job-timeout", type=float, default=3600.0)
+    p.add_argument("--job-memory-mb", type=int, default=4096)
+    p.set_defaults(func=_cmd_serve)
 
     from schedlab.cluster.commands import register as register_cluster
     from schedlab.dag.commands import register as register_dag

@@ -1,0 +1,1 @@
+"""schedlab as a service: a job store, worker processes and an HTTP API."""

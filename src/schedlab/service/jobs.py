@@ -1,0 +1,79 @@
+"""What a job does: solve one instance, run one simulation, or run a benchmark sweep.
+
+Runs inside a job process; `report(progress, incumbent)` sends progress to the worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+Report = Callable[[float | None, float | None], None]
+
+
+def run_solve(spec: dict, report: Report) -> dict:
+    from schedlab.problems.formats.registry import parse_problem
+    from schedlab.solvers.base import SolveOptions, solve
+
+    best_known = None
+    if spec.get("text"):
+        problem = parse_problem(spec["text"], spec.get("filename") or "upload", spec.get("format"))
+    else:
+        from schedlab.instances import load_instance
+
+        loaded = load_instance(spec["instance"])
+        problem, best_known = loaded.problem, loaded.best_known
+    limit = float(spec["time_limit"])
+    started = time.perf_counter()
+    curve: list[tuple[float, float]] = []
+
+    def on_incumbent(objective: float, bound: float | None, elapsed: float) -> None:
+        curve.append((round(elapsed, 4), objective))
+        report(min(0.99, (time.perf_counter() - started) / limit) if limit > 0 else None, objective)
+
+    result = solve(
+        problem,
+        spec["solver"],
+        SolveOptions(time_limit=limit, seed=int(spec.get("seed", 0)), workers=1, on_incumbent=on_incumbent),
+    )
+    out = result.to_dict(problem)
+    out["best_known"] = best_known
+    out["gap_pct"] = result.gap_to(best_known)
+    out["objective_curve"] = curve
+    out["machines"] = [r.name for r in problem.resources] if hasattr(problem, "resources") else []
+    return out
+
+
+def run_simulate(spec: dict, report: Report) -> dict:
+    from schedlab.simulations import run_simulation
+
+    report(0.0, None)
+    return run_simulation(spec["domain"], dict(spec.get("params") or {}))
+
+
+def run_sweep(spec: dict, report: Report) -> dict:
+    from schedlab.bench.runner import run_instance
+    from schedlab.bench.suites import SUITES
+
+    instances = SUITES.get(spec["suite"]).instances()
+    if spec.get("instances"):
+        wanted = set(spec["instances"])
+        instances = [i for i in instances if i.name in wanted]
+    if spec.get("limit"):
+        instances = instances[: int(spec["limit"])]
+    runs = [(inst, solver, seed) for inst in instances for solver in spec["solvers"] for seed in spec.get("seeds", [0])]
+    rows = []
+    for k, (inst, solver, seed) in enumerate(runs):
+        row = run_instance(spec["suite"], inst, solver, float(spec["time_limit"]), int(seed), 1)
+        rows.append(asdict(row))
+        report((k + 1) / len(runs), None)
+    return {"rows": rows}
+
+
+RUNNERS: dict[str, Callable[[dict, Report], dict]] = {"solve": run_solve, "simulate": run_simulate, "sweep": run_sweep}
+
+
+def execute(kind: str, spec: dict, report: Report) -> Any:
+    return RUNNERS[kind](spec, report)

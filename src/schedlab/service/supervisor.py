@@ -1,0 +1,59 @@
+"""Keeps N worker processes alive and re-queues jobs whose worker stopped sending heartbeats."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+
+from schedlab.service.store import Store
+from schedlab.service.worker import worker_main
+
+STALE_S = 10.0
+
+
+class Supervisor:
+    def __init__(self, url: str, workers: int = 2, job_timeout_s: float = 3600.0, memory_mb: int = 4096) -> None:
+        self.url, self.n = url, workers
+        self.job_timeout_s, self.memory_mb = job_timeout_s, memory_mb
+        self.ctx = mp.get_context("spawn")  # a clean interpreter: no web-server threads or sockets inherited
+        self.procs: list = [None] * workers
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.restarts = 0
+
+    def _spawn(self, i: int) -> None:
+        p = self.ctx.Process(
+            target=worker_main,
+            args=(self.url, i, os.getpid(), self.job_timeout_s, self.memory_mb),
+            daemon=False,
+            name=f"schedlab-worker-{i}",
+        )
+        p.start()
+        self.procs[i] = p
+
+    def start(self) -> None:
+        store = Store(self.url)
+        store.requeue_stale(0.0)  # a new server: whatever was running belonged to dead workers
+        for i in range(self.n):
+            self._spawn(i)
+        self._thread = threading.Thread(target=self._watch, name="schedlab-supervisor", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        store = Store(self.url)
+        while not self._stop.wait(1.0):
+            for i, p in enumerate(self.procs):
+                if p is None or not p.is_alive():
+                    self.restarts += 1
+                    self._spawn(i)
+            store.requeue_stale(STALE_S)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for p in self.procs:
+            if p is not None and p.is_alive():
+                p.terminate()
+        for p in self.procs:
+            if p is not None:
+                p.join(5)

@@ -1,0 +1,151 @@
+"""The job service: API validation, jobs run in worker processes, cancel, back-pressure, kill -9 recovery."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from schedlab.service.app import create_app
+from schedlab.service.store import Store, default_url
+
+
+def wait_for(client, job_id: int, timeout: float = 60.0) -> dict:
+    end = time.time() + timeout
+    while time.time() < end:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed", "cancelled"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    db = tmp_path_factory.mktemp("svc") / "jobs.db"
+    with TestClient(create_app(str(db), workers=2, max_active=50)) as c:
+        yield c
+
+
+def test_solve_job_runs_in_a_worker_and_returns_the_optimum(client):
+    r = client.post("/jobs/solve", json={"instance": "ft06", "solver": "cpsat", "time_limit": 5})
+    assert r.status_code == 202
+    job = wait_for(client, r.json()["id"])
+    assert job["status"] == "done" and job["attempt"] == 1
+    result = client.get(f"/jobs/{job['id']}/result").json()
+    assert result["objective"] == 55 and result["status"] == "optimal" and result["best_known"] == 55
+    assert len(result["schedule"]) == 36
+
+
+def test_uploaded_instance_simulation_and_sweep_jobs(client):
+    text = "2 2\n0 3 1 2\n1 4 0 1\n"  # a 2x2 job shop in the standard text format
+    r = client.post("/jobs/solve", json={"text": text, "filename": "tiny.jss", "solver": "cpsat", "time_limit": 2})
+    assert r.status_code == 202, r.text
+    sim = client.post("/jobs/simulate", json={"domain": "dag", "params": {"jobs": 30, "seed": 1}})
+    sweep = client.post("/jobs/sweep", json={"suite": "wt40", "solvers": ["rules:edd", "rules:atc"], "limit": 2, "time_limit": 1})
+    assert wait_for(client, r.json()["id"])["status"] == "done"
+    assert client.get(f"/jobs/{r.json()['id']}/result").json()["objective"] == 6  # J0 M0 0-3, J1 M1 0-4, then 4-6 and 4-5
+    assert wait_for(client, sim.json()["id"])["status"] == "done"
+    assert client.get(f"/jobs/{sim.json()['id']}/result").json()["finished"] == 30
+    assert wait_for(client, sweep.json()["id"])["status"] == "done"
+    rows = client.get(f"/jobs/{sweep.json()['id']}/result").json()["rows"]
+    assert len(rows) == 4 and all(row["valid"] for row in rows)
+
+
+def test_bad_requests_say_what_is_wrong(client):
+    r = client.post("/jobs/solve", json={"instance": "ft06", "solver": "magic"})
+    assert r.status_code == 422 and "unknown solver 'magic'" in r.text
+    r = client.post("/jobs/solve", json={"instance": "no-such-instance"})
+    assert r.status_code == 422 and "bundled instance" in r.text
+    r = client.post("/jobs/solve", json={"text": "3 3\n1 2\n", "filename": "x.jss"})
+    assert r.status_code == 422 and "x.jss" in r.text
+    r = client.post("/jobs/simulate", json={"domain": "weather"})
+    assert r.status_code == 422 and "known: cluster, dag, edge, llm" in r.text
+    r = client.post("/jobs/simulate", json={"domain": "dag", "params": {"colour": 1}})
+    assert r.status_code == 422 and "accepted:" in r.text
+    r = client.post("/jobs/solve", json={"instance": "ft06", "time_limit": -1})
+    assert r.status_code == 422
+    assert client.get("/jobs/999999").status_code == 404
+    assert "openapi" in client.get("/openapi.json").json()
+    regs = client.get("/registries").json()
+    assert "cpsat" in regs["solvers"] and set(regs["simulations"]) == {"llm", "dag", "cluster", "edge"}
+
+
+def test_cancel_stops_a_running_job(client):
+    r = client.post("/jobs/solve", json={"instance": "ta41", "solver": "cpsat", "time_limit": 120})
+    job_id = r.json()["id"]
+    end = time.time() + 30
+    while client.get(f"/jobs/{job_id}").json()["status"] != "running" and time.time() < end:
+        time.sleep(0.1)
+    assert client.post(f"/jobs/{job_id}/cancel").json()["status"] == "cancelled"
+    assert client.get(f"/jobs/{job_id}").json()["status"] == "cancelled"
+    assert client.post(f"/jobs/{job_id}/cancel").status_code == 409
+    # the worker is free again: a new job finishes long before the cancelled one's 120 s
+    quick = client.post("/jobs/solve", json={"instance": "ft06", "solver": "rules:mwkr", "time_limit": 1}).json()["id"]
+    assert wait_for(client, quick, timeout=30)["status"] == "done"
+
+
+def test_full_queue_answers_429(tmp_path):
+    app = create_app(str(tmp_path / "q.db"), max_active=2, start_workers=False)
+    with TestClient(app) as c:
+        for _ in range(2):
+            assert c.post("/jobs/solve", json={"instance": "ft06", "solver": "rules:spt"}).status_code == 202
+        r = c.post("/jobs/solve", json={"instance": "ft06", "solver": "rules:spt"})
+        assert r.status_code == 429 and "queue full" in r.text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(db, port):
+    cmd = [sys.executable, "-m", "schedlab.cli", "serve", "--db", str(db), "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    end = time.time() + 30
+    while time.time() < end:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("server did not start")
+
+
+def test_kill_9_loses_no_accepted_job(tmp_path):
+    db, port = tmp_path / "jobs.db", _free_port()
+    server = _serve(db, port)
+    base = f"http://127.0.0.1:{port}"
+    ids = []
+    try:
+        for k in range(6):
+            body = {"instance": "ft06", "solver": "cpsat" if k % 2 else "rules:mwkr", "time_limit": 3, "seed": k}
+            ids.append(httpx.post(f"{base}/jobs/solve", json=body).json()["id"])
+        time.sleep(1.5)  # some jobs are running now
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        time.sleep(1.5)  # orphaned workers notice and exit
+        server = _serve(db, port)
+        end = time.time() + 90
+        while time.time() < end:
+            statuses = [httpx.get(f"{base}/jobs/{i}").json()["status"] for i in ids]
+            if all(s == "done" for s in statuses):
+                break
+            time.sleep(0.3)
+        assert statuses == ["done"] * 6
+        for i in ids:
+            assert httpx.get(f"{base}/jobs/{i}/result").json()["objective"] >= 55
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+    store = Store(default_url(db))
+    assert store.counts() == {"done": 6}

@@ -87,10 +87,26 @@ def run_one(store: Store, job, parent_pid: int, job_timeout_s: float, memory_mb:
         store.finish(job.id, job.attempt, None, outcome[1])
 
 
+def _warm_up() -> None:
+    """Import the heavy modules once here, so every forked job process starts with them loaded."""
+    import schedlab.instances  # noqa: F401
+    import schedlab.service.jobs  # noqa: F401
+    import schedlab.simulations  # noqa: F401
+    from schedlab.service.jobs import run_solve
+    from schedlab.solvers.base import solver_names
+
+    solver_names()
+    try:  # load the Numba kernels and the bundled data index once
+        run_solve({"instance": "ft06", "solver": "rules:spt", "time_limit": 1, "seed": 0}, lambda progress, incumbent: None)
+    except Exception:
+        traceback.print_exc()
+
+
 def worker_main(
     url: str, worker_id: int, parent_pid: int, job_timeout_s: float = 3600.0, memory_mb: int = 4096, poll_s: float = 0.2
 ) -> None:
     store = Store(url)
+    _warm_up()
     while os.getppid() == parent_pid:
         job = store.claim(worker_id)
         if job is None:

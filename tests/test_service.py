@@ -149,3 +149,11 @@ def test_kill_9_loses_no_accepted_job(tmp_path):
         server.wait(10)
     store = Store(default_url(db))
     assert store.counts() == {"done": 6}
+
+
+def test_dashboard_is_served_with_its_chart_library(client):
+    page = client.get("/ui/")
+    assert page.status_code == 200 and '<script type="module" src="app.js">' in page.text
+    charts = client.get("/ui/charts.js")
+    assert charts.status_code == 200 and "export function gantt" in charts.text
+    assert client.get("/", follow_redirects=False).headers["location"] == "/ui/"

@@ -134,6 +134,15 @@ def create_app(
     app.state.store = store
     app.state.supervisor = supervisor
 
+    from fastapi.responses import RedirectResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/ui", StaticFiles(directory=str(Path(__file__).parent / "static"), html=True), name="ui")
+
+    @app.get("/", include_in_schema=False)
+    def root():
+        return RedirectResponse("/ui/")
+
     _submit_routes(app, store)
     _query_routes(app, store)
     return app
@@ -202,10 +211,10 @@ def _query_routes(app: FastAPI, store: Store) -> None:
         from schedlab.bench.suites import SUITES
         from schedlab.problems.formats.registry import FORMATS
         from schedlab.simulations import SIMULATIONS, parameters
-        from schedlab.solvers import SOLVERS
+        from schedlab.solvers.base import solver_names
 
         return {
-            "solvers": SOLVERS.names(),
+            "solvers": solver_names(),
             "suites": SUITES.names(),
             "formats": FORMATS.names(),
             "simulations": {

@@ -164,6 +164,7 @@ class Store:
                     progress=1.0 if error is None else None,
                     result=json.dumps(result) if result is not None else None,
                     error=error,
+                    **({"incumbent": result["objective"]} if result and isinstance(result.get("objective"), int | float) else {}),
                 )
             )
             return res.rowcount == 1

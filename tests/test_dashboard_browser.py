@@ -1,0 +1,66 @@
+"""End-to-end: drive the dashboard in headless Chromium (Debian's chromium + chromedriver via
+Selenium), submit a solve job through the page, wait for it, and check the Gantt chart and the
+numbers shown against the API's result. Skipped where Chromium or chromedriver is not installed.
+Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.test_service import _free_port, _serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    port = _free_port()
+    server = _serve(tmp_path / "jobs.db", port)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(arg)
+    browser = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=options)
+    try:
+        browser.get(f"http://127.0.0.1:{port}/ui/")
+        wait = WebDriverWait(browser, 60)
+        wait.until(lambda b: len(Select(b.find_element(By.ID, "solver")).options) > 5)
+        select = Select(browser.find_element(By.ID, "solver"))
+        select.deselect_all()
+        select.select_by_visible_text("cpsat")
+        browser.find_element(By.ID, "instance").clear()
+        browser.find_element(By.ID, "instance").send_keys("ft06")
+        browser.find_element(By.ID, "time_limit").clear()
+        browser.find_element(By.ID, "time_limit").send_keys("3")
+        browser.find_element(By.ID, "submit-solve").click()
+        row = wait.until(
+            lambda b: next((r for r in b.find_elements(By.CSS_SELECTOR, "#jobs tbody tr") if "done" in r.text), None)
+        )
+        job_id = int(row.get_attribute("data-id"))
+        row.click()
+        svg = wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "#gantt svg"))
+        api = httpx.get(f"http://127.0.0.1:{port}/jobs/{job_id}/result").json()
+        assert int(svg.get_attribute("data-bars")) == len(api["schedule"]) == 36
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#gantt rect.sl-bar")) == 36
+        shown = wait.until(lambda b: b.find_element(By.ID, "detail-objective").text)
+        assert float(shown) == api["objective"] == 55
+        assert browser.find_element(By.CSS_SELECTOR, f"#jobs tr[data-id='{job_id}'] td.objective").text == "55"
+        ARTIFACTS.mkdir(exist_ok=True)
+        time.sleep(0.3)
+        browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+    finally:
+        browser.quit()
+        server.terminate()
+        server.wait(10)

@@ -131,7 +131,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from schedlab.bench.runner import run_instance, summarise, write_csv
+    from schedlab.bench.runner import summarise, write_csv
     from schedlab.bench.suites import suite_instances
     from schedlab.solvers.base import get_solver
 
@@ -145,14 +145,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         instances = instances[: args.limit]
     if not instances:
         raise SchedlabError(f"suite {args.suite}: no instance selected")
-    rows = []
+    from schedlab.bench.executors import Run, run_sweep
+
+    runs = [
+        Run(args.suite, inst.name, solver, args.time_limit, args.seed, args.workers)
+        for inst in instances
+        for solver in args.solver
+    ]
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"{args.suite}", total=len(instances) * len(args.solver))
-        for inst in instances:
-            for solver in args.solver:
-                progress.update(task, description=f"{inst.name} {solver}")
-                rows.append(run_instance(args.suite, inst, solver, args.time_limit, args.seed, args.workers))
-                progress.advance(task)
+        task = progress.add_task(f"{args.suite} ({args.executor})", total=len(runs))
+        rows = run_sweep(runs, args.executor, args.address, on_row=lambda row: progress.advance(task))
     table = Table(title=f"{args.suite}: time limit {args.time_limit:g} s, seed {args.seed}")
     for col in ("instance", "class", "solver", "status", "objective", "bound", "best known", "gap %", "time s", "valid"):
         table.add_column(col, justify="left" if col in ("instance", "class", "solver", "status") else "right")
@@ -252,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N instances")
     p.add_argument("--instances", help="comma-separated instance names")
     p.add_argument("--out", help="write the per-instance results as CSV")
+    p.add_argument(
+        "--executor",
+        choices=("serial", "local", "ray"),
+        default="local",
+        help="local process pool (default), this process only, or a Ray cluster",
+    )
+    p.add_argument("--address", help="Ray cluster address (default: start a local Ray instance)")
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("demo", help="solve a bundled instance of each problem class and write an HTML report")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean serve
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out test-artifacts
+
+serve: $(STAMP)
+	$(BIN)/schedlab serve --examples

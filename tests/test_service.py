@@ -157,3 +157,14 @@ def test_dashboard_is_served_with_its_chart_library(client):
     charts = client.get("/ui/charts.js")
     assert charts.status_code == 200 and "export function gantt" in charts.text
     assert client.get("/", follow_redirects=False).headers["location"] == "/ui/"
+
+
+def test_example_jobs_all_finish(tmp_path):
+    from schedlab.service.examples import EXAMPLES, submit_examples
+
+    app = create_app(str(tmp_path / "ex.db"), workers=2)
+    with TestClient(app) as c:
+        ids = submit_examples(app.state.store)
+        assert len(ids) == len(EXAMPLES)
+        for i in ids:
+            assert wait_for(c, i, timeout=120)["status"] == "done", c.get(f"/jobs/{i}").json()

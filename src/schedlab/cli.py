@@ -206,6 +206,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from schedlab.service.app import create_app
 
     app = create_app(args.db, args.workers, args.max_active, args.job_timeout, args.job_memory_mb)
+    if args.examples and not app.state.store.counts():
+        from schedlab.service.examples import submit_examples
+
+        ids = submit_examples(app.state.store)
+        out.print(f"queued {len(ids)} example jobs: {', '.join(map(str, ids))}")
     out.print(f"schedlab service on http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/docs)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
@@ -277,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-active", type=int, default=1000, help="refuse submissions (429) beyond this many unfinished jobs")
     p.add_argument("--job-timeout", type=float, default=3600.0)
     p.add_argument("--job-memory-mb", type=int, default=4096)
+    p.add_argument("--examples", action="store_true", help="queue a few bundled example jobs when the store is empty")
     p.set_defaults(func=_cmd_serve)
 
     from schedlab.cluster.commands import register as register_cluster

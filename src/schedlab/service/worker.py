@@ -41,7 +41,7 @@ def _child(conn, kind: str, spec: dict, memory_mb: int) -> None:
 def run_one(store: Store, job, parent_pid: int, job_timeout_s: float, memory_mb: int) -> None:
     ctx = mp.get_context("fork")
     parent_conn, child_conn = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child_conn, job.kind, job.spec, memory_mb), daemon=True)
+    proc = ctx.Process(target=_child, args=(child_conn, job.kind, job.spec, memory_mb), daemon=False)
     proc.start()
     child_conn.close()
     started = time.monotonic()

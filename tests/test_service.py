@@ -168,3 +168,18 @@ def test_example_jobs_all_finish(tmp_path):
         assert len(ids) == len(EXAMPLES)
         for i in ids:
             assert wait_for(c, i, timeout=120)["status"] == "done", c.get(f"/jobs/{i}").json()
+
+
+def test_sweep_job_on_ray_matches_serial(client):
+    pytest.importorskip("ray")
+    body = {"suite": "wt40", "solvers": ["rules:edd", "ils"], "limit": 2, "time_limit": 1}
+    serial = client.post("/jobs/sweep", json=body).json()["id"]
+    remote = client.post("/jobs/sweep", json={**body, "executor": "ray"}).json()["id"]
+    assert wait_for(client, serial)["status"] == "done"
+    assert wait_for(client, remote, timeout=180)["status"] == "done", client.get(f"/jobs/{remote}").json()
+    a = client.get(f"/jobs/{serial}/result").json()
+    b = client.get(f"/jobs/{remote}/result").json()
+    assert b["executor"] == "ray"
+    assert [(r["instance"], r["solver"], r["objective"]) for r in a["rows"]] == [
+        (r["instance"], r["solver"], r["objective"]) for r in b["rows"]
+    ]

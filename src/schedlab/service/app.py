@@ -90,6 +90,8 @@ class SweepRequest(BaseModel):
     time_limit: float = Field(1.0, gt=0, le=600)
     limit: int | None = Field(None, ge=1, le=1000)
     instances: list[str] | None = None
+    executor: Literal["serial", "ray"] = Field("serial", description="run in the job process, or dispatch each run to Ray")
+    address: str | None = Field(None, description="Ray cluster address (default: a local Ray instance)")
 
     @field_validator("solvers")
     @classmethod

@@ -54,7 +54,9 @@ def run_simulate(spec: dict, report: Report) -> dict:
 
 
 def run_sweep(spec: dict, report: Report) -> dict:
-    from schedlab.bench.runner import run_instance
+    """Suite x solvers x seeds, in this job process (`serial`) or dispatched to Ray (`ray`)."""
+    from schedlab.bench.executors import Run
+    from schedlab.bench.executors import run_sweep as run_runs
     from schedlab.bench.suites import SUITES
 
     instances = SUITES.get(spec["suite"]).instances()
@@ -63,13 +65,20 @@ def run_sweep(spec: dict, report: Report) -> dict:
         instances = [i for i in instances if i.name in wanted]
     if spec.get("limit"):
         instances = instances[: int(spec["limit"])]
-    runs = [(inst, solver, seed) for inst in instances for solver in spec["solvers"] for seed in spec.get("seeds", [0])]
-    rows = []
-    for k, (inst, solver, seed) in enumerate(runs):
-        row = run_instance(spec["suite"], inst, solver, float(spec["time_limit"]), int(seed), 1)
-        rows.append(asdict(row))
-        report((k + 1) / len(runs), None)
-    return {"rows": rows}
+    runs = [
+        Run(spec["suite"], inst.name, solver, float(spec["time_limit"]), int(seed), 1)
+        for inst in instances
+        for solver in spec["solvers"]
+        for seed in spec.get("seeds", [0])
+    ]
+    done = []
+
+    def on_row(row) -> None:
+        done.append(row)
+        report(len(done) / len(runs), None)
+
+    rows = run_runs(runs, spec.get("executor") or "serial", spec.get("address"), on_row=on_row)
+    return {"rows": [asdict(r) for r in rows], "executor": spec.get("executor") or "serial"}
 
 
 RUNNERS: dict[str, Callable[[dict, Report], dict]] = {"solve": run_solve, "simulate": run_simulate, "sweep": run_sweep}

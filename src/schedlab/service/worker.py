@@ -41,6 +41,8 @@ def _child(conn, kind: str, spec: dict, memory_mb: int) -> None:
 def run_one(store: Store, job, parent_pid: int, job_timeout_s: float, memory_mb: int) -> None:
     ctx = mp.get_context("fork")
     parent_conn, child_conn = ctx.Pipe(duplex=False)
+    if job.kind == "sweep" and job.spec.get("executor") == "ray":
+        memory_mb = 0  # runs execute in Ray's processes (Ray's memory monitor); an address-space cap breaks Ray's start-up
     proc = ctx.Process(target=_child, args=(child_conn, job.kind, job.spec, memory_mb), daemon=False)
     proc.start()
     child_conn.close()

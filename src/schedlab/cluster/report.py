@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
 import matplotlib
@@ -14,13 +12,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from schedlab.cluster.model import SIZE_CLASSES  # noqa: E402
 from schedlab.cluster.sim import ClusterSim  # noqa: E402
+from schedlab.viz.figures import png_base64  # noqa: E402
 
 
 def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
+    return png_base64(fig, dpi=90)
 
 
 def write_cluster_report(path: str | Path, sim: ClusterSim, metrics: dict, title: str) -> None:

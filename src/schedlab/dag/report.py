@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from schedlab.dag.model import DagProblem  # noqa: E402
 from schedlab.dag.schedule import DagSchedule  # noqa: E402
+from schedlab.viz.figures import png_base64  # noqa: E402
 
 
 def gantt_figure(problem: DagProblem, schedule: DagSchedule, title: str = ""):
@@ -72,7 +73,4 @@ def write_soc_report(path: str | Path, spans, latencies, pe_names, title: str, w
 
 
 def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
+    return png_base64(fig, dpi=90)

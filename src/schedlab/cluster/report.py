@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from schedlab.cluster.model import SIZE_CLASSES  # noqa: E402
 from schedlab.cluster.sim import ClusterSim  # noqa: E402
-from schedlab.viz.figures import png_base64  # noqa: E402
+from schedlab.viz.figures import metrics_table_rows, png_base64  # noqa: E402
 
 
 def _png(fig) -> str:
@@ -34,7 +34,7 @@ def write_cluster_report(path: str | Path, sim: ClusterSim, metrics: dict, title
     ax.bar(names, [metrics[f"response_time.{n}.mean"] for n in names], color="#4a7")
     ax.set_ylabel("mean response time (s)")
     bars = _png(fig)
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in metrics.items())
+    rows = metrics_table_rows(metrics)
     Path(path).write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"
         f"<h1>{html.escape(title)}</h1><h2>Executors</h2><img src='data:image/png;base64,{gantt}'>"

@@ -103,7 +103,7 @@ class EarliestFinish:
     name = "etf"
 
     def on_arrival(self, view: SoCView, job: Job) -> None:
-        pass
+        """ETF decides each task only when it becomes ready; nothing is planned at arrival."""
 
     def priority(self, job: Job, task: int) -> float:
         return job.arrival  # oldest job first

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from schedlab.viz.figures import png_base64  # noqa: E402
+from schedlab.viz.figures import metrics_table_rows, png_base64  # noqa: E402
 
 
 def _png(fig) -> str:
@@ -39,7 +39,7 @@ def write_drone_report(path: str | Path, sim, metrics: dict, window_s: float = 2
     ax.set_ylabel("on-time fraction")
     ax.tick_params(axis="x", labelrotation=20)
     bars = _png(fig)
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in metrics.items())
+    rows = metrics_table_rows(metrics)
     Path(path).write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>drones: {metrics['policy']}</title></head><body>"
         f"<h1>Drone inference: {html.escape(metrics['policy'])}</h1><h2>Edge accelerator</h2>"

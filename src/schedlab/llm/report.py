@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from schedlab.llm.metrics import ServingMetrics  # noqa: E402
-from schedlab.viz.figures import png_base64  # noqa: E402
+from schedlab.viz.figures import metrics_table_rows, png_base64  # noqa: E402
 
 
 def _png(fig) -> str:
@@ -36,12 +36,7 @@ def write_report(path: str | Path, title: str, metrics: dict, serving: ServingMe
     ax.set_ylabel("sequences in batch")
     ax.grid(alpha=0.3)
     series = _png(fig)
-    rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{v:.4g}</td></tr>"
-        if isinstance(v, float)
-        else f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-        for k, v in metrics.items()
-    )
+    rows = metrics_table_rows(metrics)
     Path(path).write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:2em}td{padding:2px 10px;border-bottom:1px solid #ddd}</style></head>"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from importlib import resources
@@ -28,15 +29,14 @@ LAYOUTS = (
     ("TIMESTAMP", "ContextTokens", "GeneratedTokens"),
     ("arrived_at", "num_prefill_tokens", "num_decode_tokens"),
 )
+_SECONDS = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 BUNDLED = {"azure-conv": "azure_conv.csv.gz", "azure-code": "azure_code.csv.gz"}
 
 
 def _timestamp(text: str, path: str, line: int) -> float:
     text = text.strip()
-    try:
+    if _SECONDS.fullmatch(text):
         return float(text)
-    except ValueError:
-        pass
     try:
         main, _, frac = text.partition(".")
         base = datetime.strptime(main, "%Y-%m-%d %H:%M:%S").timestamp()

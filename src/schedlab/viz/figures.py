@@ -17,3 +17,13 @@ def png_base64(fig, dpi: int = 90) -> str:
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
+
+
+def metrics_table_rows(metrics: dict) -> str:
+    """`<tr>` rows of name and value (floats to 4 significant digits), HTML-escaped."""
+    import html
+
+    def cell(v) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
+
+    return "".join(f"<tr><td>{html.escape(str(k))}</td><td>{cell(v)}</td></tr>" for k, v in metrics.items())

@@ -43,20 +43,27 @@ def render_report(title: str, entries: Sequence[ReportEntry], intro: str = "") -
             f"<tr><td class='l'>{html.escape(e.problem.name)}</td><td class='l'>{html.escape(e.problem.kind)}</td>"
             f"<td class='l'>{html.escape(e.problem.objective.describe())}</td><td class='l'>{html.escape(r.solver)}</td>"
             f"<td class='l'>{r.status.value}</td><td>{_fmt(r.objective)}</td><td>{_fmt(r.lower_bound)}</td>"
-            f"<td>{_fmt(e.best_known)}</td><td>{_fmt(gap, 2)}</td><td>{r.runtime_s:.3f}</td></tr>")
-    table = ("<table><tr><th class='l'>instance</th><th class='l'>class</th><th class='l'>objective function</th>"
-             "<th class='l'>solver</th><th class='l'>status</th><th>objective</th><th>lower bound</th>"
-             "<th>best known</th><th>gap %</th><th>time s</th></tr>" + "".join(rows) + "</table>")
+            f"<td>{_fmt(e.best_known)}</td><td>{_fmt(gap, 2)}</td><td>{r.runtime_s:.3f}</td></tr>"
+        )
+    table = (
+        "<table><tr><th class='l'>instance</th><th class='l'>class</th><th class='l'>objective function</th>"
+        "<th class='l'>solver</th><th class='l'>status</th><th>objective</th><th>lower bound</th>"
+        "<th>best known</th><th>gap %</th><th>time s</th></tr>" + "".join(rows) + "</table>"
+    )
     charts = []
     for e in entries:
         if e.result.schedule is not None:
-            charts.append(f"<h3>{html.escape(e.problem.name)} &mdash; {html.escape(e.result.solver)}, "
-                          f"objective {_fmt(e.result.objective)}</h3>"
-                          f"{('<p>' + html.escape(e.note) + '</p>') if e.note else ''}"
-                          f"{gantt_svg(e.problem, e.result.schedule)}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"
-            f"{table}{''.join(charts)}</body></html>")
+            charts.append(
+                f"<h3>{html.escape(e.problem.name)} &mdash; {html.escape(e.result.solver)}, "
+                f"objective {_fmt(e.result.objective)}</h3>"
+                f"{('<p>' + html.escape(e.note) + '</p>') if e.note else ''}"
+                f"{gantt_svg(e.problem, e.result.schedule)}"
+            )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"
+        f"{table}{''.join(charts)}</body></html>"
+    )
 
 
 def write_report(path: str | Path, title: str, entries: Sequence[ReportEntry], intro: str = "") -> Path:

@@ -8,7 +8,7 @@ import pytest
 from schedlab.bench.executors import Run, run_sweep
 
 RUNS = [
-    Run("wt40", name, solver, 1.0, 0, 1)
+    Run("wt40", name, solver, 30.0, 0, 1, iterations=3000)  # a step budget, so the load on the machine cannot matter
     for name in ("wt40-001", "wt40-002", "wt40-003")
     for solver in ("rules:edd", "rules:atc", "ils")
 ]

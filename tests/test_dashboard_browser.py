@@ -57,6 +57,9 @@ def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
         shown = wait.until(lambda b: b.find_element(By.ID, "detail-objective").text)
         assert float(shown) == api["objective"] == 55
         assert browser.find_element(By.CSS_SELECTOR, f"#jobs tr[data-id='{job_id}'] td.objective").text == "55"
+        links = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#downloads a")}
+        assert {"result.json", "CSV", "Gantt PNG", "objective PNG"} <= set(links), links
+        assert httpx.get(links["Gantt PNG"]).content.startswith(b"\x89PNG")
         ARTIFACTS.mkdir(exist_ok=True)
         time.sleep(0.3)
         browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import socket
@@ -172,7 +174,7 @@ def test_example_jobs_all_finish(tmp_path):
 
 def test_sweep_job_on_ray_matches_serial(client):
     pytest.importorskip("ray")
-    body = {"suite": "wt40", "solvers": ["rules:edd", "ils"], "limit": 2, "time_limit": 1}
+    body = {"suite": "wt40", "solvers": ["rules:edd", "ils"], "limit": 2, "time_limit": 30, "iterations": 3000}
     serial = client.post("/jobs/sweep", json=body).json()["id"]
     remote = client.post("/jobs/sweep", json={**body, "executor": "ray"}).json()["id"]
     assert wait_for(client, serial)["status"] == "done"
@@ -183,3 +185,37 @@ def test_sweep_job_on_ray_matches_serial(client):
     assert [(r["instance"], r["solver"], r["objective"]) for r in a["rows"]] == [
         (r["instance"], r["solver"], r["objective"]) for r in b["rows"]
     ]
+
+
+def test_gantt_plots_and_csv_downloads(client):
+    solve = client.post("/jobs/solve", json={"instance": "ft06", "solver": "auto", "time_limit": 3}).json()["id"]
+    sim = client.post("/jobs/simulate", json={"domain": "llm", "params": {"requests": 200, "qps": 4.0}}).json()["id"]
+    dag = client.post("/jobs/simulate", json={"domain": "dag", "params": {"jobs": 20}}).json()["id"]
+    sweep = client.post("/jobs/sweep", json={"suite": "wt40", "solvers": ["rules:edd", "rules:atc"], "limit": 2}).json()["id"]
+    for job_id in (solve, sim, dag, sweep):
+        assert wait_for(client, job_id)["status"] == "done"
+    png = b"\x89PNG\r\n\x1a\n"
+    result = client.get(f"/jobs/{solve}/result").json()
+    gantt = client.get(f"/jobs/{solve}/gantt.png")
+    assert gantt.status_code == 200 and gantt.headers["content-type"] == "image/png" and gantt.content.startswith(png)
+    assert client.get(f"/jobs/{solve}/gantt.svg").content.lstrip().startswith(b"<?xml")
+    assert "<svg" in client.get(f"/jobs/{solve}/gantt.html").text
+    assert client.get(f"/jobs/{solve}/gantt.gif").status_code == 404
+    assert client.get(f"/jobs/{sim}/gantt.png").status_code == 404  # simulations have no Gantt chart
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/jobs/{solve}/result.csv").text)))
+    assert len(rows) == 36 and max(int(r["end"]) for r in rows) == result["objective"] == 55
+    assert client.get(f"/jobs/{solve}/plots").json()["plots"] == ["objective"]
+    assert client.get(f"/jobs/{solve}/plots/objective.png").content.startswith(png)
+    assert client.get(f"/jobs/{sim}/plots").json()["plots"][0] == "latency"
+    assert client.get(f"/jobs/{sim}/plots/latency.png").content.startswith(png)
+    assert client.get(f"/jobs/{dag}/plots").json()["plots"] == ["pe_utilization"]  # found from the result's shape
+    assert client.get(f"/jobs/{dag}/plots/pe_utilization.png").content.startswith(png)
+    assert client.get(f"/jobs/{dag}/plots/nothing.png").status_code == 404
+    metrics = dict(csv.reader(io.StringIO(client.get(f"/jobs/{sim}/result.csv").text)))
+    assert float(metrics["finished"]) == client.get(f"/jobs/{sim}/result").json()["finished"] == 200
+    sweep_rows = list(csv.DictReader(io.StringIO(client.get(f"/jobs/{sweep}/result.csv").text)))
+    assert [r["solver"] for r in sweep_rows] == ["rules:edd", "rules:atc"] * 2
+    assert client.get(f"/jobs/{sweep}/plots/gaps.png").content.startswith(png)
+    busy = client.post("/jobs/solve", json={"instance": "ta41", "solver": "cpsat", "time_limit": 60}).json()["id"]
+    assert client.get(f"/jobs/{busy}/gantt.png").status_code == 409  # not finished yet
+    client.post(f"/jobs/{busy}/cancel")

@@ -148,7 +148,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from schedlab.bench.executors import Run, run_sweep
 
     runs = [
-        Run(args.suite, inst.name, solver, args.time_limit, args.seed, args.workers)
+        Run(args.suite, inst.name, solver, args.time_limit, args.seed, args.workers, args.iterations)
         for inst in instances
         for solver in args.solver
     ]
@@ -201,19 +201,45 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import socket
+    import threading
+
     import uvicorn
 
     from schedlab.service.app import create_app
 
+    with socket.socket() as probe:  # a busy port is one readable line, not uvicorn's traceback
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise SchedlabError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port") from None
     app = create_app(args.db, args.workers, args.max_active, args.job_timeout, args.job_memory_mb)
+    url = f"http://{args.host}:{args.port}"
     if args.examples and not app.state.store.counts():
         from schedlab.service.examples import submit_examples
 
         ids = submit_examples(app.state.store)
-        out.print(f"queued {len(ids)} example jobs: {', '.join(map(str, ids))}")
-    out.print(f"schedlab service on http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/docs)")
+        out.print(f"running {len(ids)} bundled example jobs ({', '.join(map(str, ids))}) in the workers ...")
+        threading.Thread(target=_announce_examples, args=(app.state.store, ids, url), daemon=True).start()
+    out.print(f"schedlab service on {url}  (dashboard: {url}/ui/, API docs: {url}/docs; Ctrl-C stops it)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _announce_examples(store, ids: list[int], url: str) -> None:
+    """Print each example job's outcome once all have finished, then the URL again."""
+    while True:
+        jobs = [store.get(i) for i in ids]
+        if all(j.status in ("done", "failed", "cancelled") for j in jobs):
+            break
+        time.sleep(0.5)
+    for job in jobs:
+        spec = job.spec
+        what = f"{spec['instance']} / {spec['solver']}" if job.kind == "solve" else f"{spec.get('domain')} {spec.get('params')}"
+        result = store.result(job.id) if job.status == "done" else None
+        shown = f"objective {result['objective']:g}" if result and result.get("objective") is not None else job.status
+        out.print(f"  job {job.id}: {job.kind} {what}: {shown}")
+    out.print(f"example jobs finished; open {url}/ui/")
 
 
 def _num(value: float | None) -> str:
@@ -258,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--limit", type=int, help="only the first N instances")
     p.add_argument("--instances", help="comma-separated instance names")
+    p.add_argument("--iterations", type=int, help="step budget for search solvers (results then do not depend on CPU speed)")
     p.add_argument("--out", help="write the per-instance results as CSV")
     p.add_argument(
         "--executor",

@@ -1,6 +1,7 @@
 """Where a benchmark sweep runs: in this process, on a local process pool, or on a Ray cluster.
 
-A sweep is a list of (suite, instance name, solver, time limit, seed, solver threads) runs; every
+A sweep is a list of (suite, instance name, solver, time limit, seed, solver threads, optional
+step budget) runs; every
 executor returns the same `BenchRow`s in the same order, so results do not depend on where they
 were computed (only timings do). Instances travel by name and are loaded where they run.
 """
@@ -27,13 +28,14 @@ class Run:
     time_limit: float
     seed: int
     threads: int = 1
+    iterations: int | None = None  # a step budget for search solvers: same seed, same result on any machine
 
 
 def run_one(run: Run) -> BenchRow:
     from schedlab.bench.suites import SUITES
 
     inst = next(i for i in SUITES.get(run.suite).instances() if i.name == run.instance)
-    return run_instance(run.suite, inst, run.solver, run.time_limit, run.seed, run.threads)
+    return run_instance(run.suite, inst, run.solver, run.time_limit, run.seed, run.threads, run.iterations)
 
 
 def run_sweep(

@@ -32,10 +32,14 @@ class BenchRow:
     note: str = ""
 
 
-def run_instance(suite: str, inst: Instance, solver: str, time_limit: float, seed: int, workers: int = 2) -> BenchRow:
+def run_instance(
+    suite: str, inst: Instance, solver: str, time_limit: float, seed: int, workers: int = 2, iterations: int | None = None
+) -> BenchRow:
+    """One solver on one instance; `iterations` caps search solvers' steps (rules and CP-SAT ignore it)."""
     problem = inst.load()
+    params = {} if iterations is None else {"iterations": iterations}
     try:
-        result = solve(problem, solver, SolveOptions(time_limit=time_limit, seed=seed, workers=workers))
+        result = solve(problem, solver, SolveOptions(time_limit=time_limit, seed=seed, workers=workers, params=params))
     except UnsupportedProblemError as exc:
         return BenchRow(suite, inst.name, inst.size_class, solver, seed, time_limit, "unsupported", None, None,
                         inst.best_known, None, 0.0, False, str(exc))

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
+from schedlab.service import artifacts
 from schedlab.service.store import QueueFull, Store, default_url
 from schedlab.service.supervisor import Supervisor
 
@@ -88,6 +89,9 @@ class SweepRequest(BaseModel):
     solvers: list[str] = Field(min_length=1, max_length=20)
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1, max_length=20)
     time_limit: float = Field(1.0, gt=0, le=600)
+    iterations: int | None = Field(
+        None, ge=1, le=10_000_000, description="step budget for search solvers, for results that do not depend on CPU speed"
+    )
     limit: int | None = Field(None, ge=1, le=1000)
     instances: list[str] | None = None
     executor: Literal["serial", "ray"] = Field("serial", description="run in the job process, or dispatch each run to Ray")
@@ -147,6 +151,7 @@ def create_app(
 
     _submit_routes(app, store)
     _query_routes(app, store)
+    _artifact_routes(app, store)
     return app
 
 
@@ -172,6 +177,16 @@ def _submit_routes(app: FastAPI, store: Store) -> None:
     def submit_sweep(req: SweepRequest):
         req.check()
         return _submit("sweep", req.model_dump())
+
+
+def _finished(store: Store, job_id: int):
+    """The job and its result, or 404 (no such job) / 409 (not done)."""
+    job = store.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    if job.status != "done":
+        raise HTTPException(409, f"job {job_id} is {job.status}" + (f": {job.error}" if job.error else ""))
+    return job, store.result(job_id) or {}
 
 
 def _query_routes(app: FastAPI, store: Store) -> None:
@@ -201,12 +216,7 @@ def _query_routes(app: FastAPI, store: Store) -> None:
 
     @app.get("/jobs/{job_id}/result", summary="the finished job's result JSON")
     def get_result(job_id: int):
-        job = store.get(job_id)
-        if job is None:
-            raise HTTPException(404, f"no job {job_id}")
-        if job.status != "done":
-            raise HTTPException(409, f"job {job_id} is {job.status}" + (f": {job.error}" if job.error else ""))
-        return store.result(job_id)
+        return _finished(store, job_id)[1]
 
     @app.get("/registries", summary="solvers, suites, formats, simulation domains and their policies")
     def registries():
@@ -227,3 +237,36 @@ def _query_routes(app: FastAPI, store: Store) -> None:
     @app.get("/health")
     def health():
         return {"ok": True, "counts": store.counts()}
+
+
+def _artifact_routes(app: FastAPI, store: Store) -> None:
+    @app.get("/jobs/{job_id}/result.csv", summary="the result as CSV: schedule rows, sweep runs or simulation metrics")
+    def get_result_csv(job_id: int):
+        job, result = _finished(store, job_id)
+        return Response(
+            artifacts.result_csv(job.kind, result),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="job-{job_id}.csv"'},
+        )
+
+    @app.get("/jobs/{job_id}/gantt.{fmt}", summary="a solve job's Gantt chart: png, svg or html")
+    def get_gantt(job_id: int, fmt: str):
+        job, result = _finished(store, job_id)
+        try:
+            body = artifacts.gantt(job.kind, job.spec, result, fmt)
+        except artifacts.ArtifactUnavailable as exc:
+            raise HTTPException(404, str(exc)) from None
+        return Response(body, media_type=artifacts.GANTT_MEDIA[fmt])
+
+    @app.get("/jobs/{job_id}/plots", summary="names of the plots a finished job has")
+    def list_plots(job_id: int):
+        job, result = _finished(store, job_id)
+        return {"plots": artifacts.plot_names(job.kind, result)}
+
+    @app.get("/jobs/{job_id}/plots/{name}.png", summary="one plot of a finished job as PNG")
+    def get_plot(job_id: int, name: str):
+        job, result = _finished(store, job_id)
+        try:
+            return Response(artifacts.plot(job.kind, result, name), media_type="image/png")
+        except artifacts.ArtifactUnavailable as exc:
+            raise HTTPException(404, str(exc)) from None

@@ -66,7 +66,7 @@ def run_sweep(spec: dict, report: Report) -> dict:
     if spec.get("limit"):
         instances = instances[: int(spec["limit"])]
     runs = [
-        Run(spec["suite"], inst.name, solver, float(spec["time_limit"]), int(seed), 1)
+        Run(spec["suite"], inst.name, solver, float(spec["time_limit"]), int(seed), 1, spec.get("iterations"))
         for inst in instances
         for solver in spec["solvers"]
         for seed in spec.get("seeds", [0])

@@ -75,28 +75,20 @@ def _tick_step(horizon: int) -> int:
     return max(1, horizon // 10)
 
 
-def write_gantt(path: str | Path, problem: Problem, schedule: Schedule, title: str = "") -> None:
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        body = gantt_svg(problem, schedule)
-        heading = html.escape(title or problem.name)
-        path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{heading}</title></head>"
-                        f"<body><h2>{heading}</h2>{body}</body></html>")
-    elif suffix in (".png", ".svg", ".pdf"):
-        _write_matplotlib(path, problem, schedule, title)
-    else:
-        raise SchedlabError(f"{path}: a Gantt chart is written as .html, .png, .svg or .pdf")
+def gantt_html(problem: Problem, schedule: Schedule, title: str = "") -> str:
+    """A standalone HTML page holding the SVG chart."""
+    heading = html.escape(title or problem.name)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{heading}</title></head>"
+            f"<body><h2>{heading}</h2>{gantt_svg(problem, schedule)}</body></html>")
 
 
-def _write_matplotlib(path: Path, problem: Problem, schedule: Schedule, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def gantt_figure(problem: Problem, schedule: Schedule, title: str = ""):
+    """A matplotlib Figure (object API, no pyplot state, so safe off the main thread)."""
+    from matplotlib.figure import Figure
 
     labels, bars = gantt_rows(problem, schedule)
-    fig, ax = plt.subplots(figsize=(12, max(2.5, 0.28 * len(labels) + 1)))
+    fig = Figure(figsize=(12, max(2.5, 0.28 * len(labels) + 1)))
+    ax = fig.subplots()
     for row, start, end, key, _ in bars:
         ax.barh(row, end - start, left=start, height=0.8, color=_colour(key), edgecolor="#333", linewidth=0.4)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
@@ -104,5 +96,15 @@ def _write_matplotlib(path: Path, problem: Problem, schedule: Schedule, title: s
     ax.set_xlabel("time")
     ax.set_title(title or f"{problem.name} (makespan {schedule.makespan()})")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
+
+
+def write_gantt(path: str | Path, problem: Problem, schedule: Schedule, title: str = "") -> None:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        path.write_text(gantt_html(problem, schedule, title))
+    elif suffix in (".png", ".svg", ".pdf"):
+        gantt_figure(problem, schedule, title).savefig(path, dpi=110)
+    else:
+        raise SchedlabError(f"{path}: a Gantt chart is written as .html, .png, .svg or .pdf")

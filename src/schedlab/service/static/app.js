@@ -70,9 +70,14 @@ async function show(id) {
   selected = id;
   const job = await api(`/jobs/${id}`);
   $("detail-title").textContent = `Job ${id}: ${what(job)} (${job.status})`;
-  ["summary", "gantt", "curve", "latency"].forEach(k => { $(k).innerHTML = ""; });
+  ["summary", "downloads", "gantt", "curve", "latency"].forEach(k => { $(k).innerHTML = ""; });
   if (job.status !== "done") { $("summary").textContent = job.error || "not finished yet"; return; }
   const r = await api(`/jobs/${id}/result`);
+  const { plots } = await api(`/jobs/${id}/plots`);
+  const files = [["result.json", `/jobs/${id}/result`], ["CSV", `/jobs/${id}/result.csv`]];
+  if (job.kind === "solve") files.push(["Gantt PNG", `/jobs/${id}/gantt.png`], ["Gantt SVG", `/jobs/${id}/gantt.svg`]);
+  for (const name of plots) files.push([`${name} PNG`, `/jobs/${id}/plots/${name}.png`]);
+  $("downloads").innerHTML = "download: " + files.map(([label, href]) => `<a href="${href}" target="_blank">${label}</a>`).join(" · ");
   if (job.kind === "solve") {
     $("summary").innerHTML = `objective <b id="detail-objective">${r.objective}</b> (${r.status}), lower bound ${fmt(r.lower_bound)},
       best known ${fmt(r.best_known)}, ${r.schedule.length} tasks, ${fmt(r.runtime_s)} s`;

@@ -219,3 +219,21 @@ def test_gantt_plots_and_csv_downloads(client):
     busy = client.post("/jobs/solve", json={"instance": "ta41", "solver": "cpsat", "time_limit": 60}).json()["id"]
     assert client.get(f"/jobs/{busy}/gantt.png").status_code == 409  # not finished yet
     client.post(f"/jobs/{busy}/cancel")
+
+
+def test_cli_bench_records_its_sweep_in_the_store(tmp_path):
+    from schedlab.cli import main
+
+    db = tmp_path / "data" / "jobs.db"
+    args = ["bench", "wt40", "--limit", "2", "--solver", "rules:edd", "ils", "--iterations", "500", "--executor", "serial"]
+    assert main([*args, "--db", str(db)]) == 0
+    app = create_app(str(db), start_workers=False)
+    with TestClient(app) as c:
+        (job,) = c.get("/jobs").json()["jobs"]
+        assert job["kind"] == "sweep" and job["status"] == "done" and job["spec"]["executor"] == "serial"
+        rows = c.get(f"/jobs/{job['id']}/result").json()["rows"]
+        assert [(r["instance"], r["solver"]) for r in rows] == [
+            ("wt40-001", "rules:edd"), ("wt40-001", "ils"), ("wt40-002", "rules:edd"), ("wt40-002", "ils")
+        ]
+        assert all(r["valid"] for r in rows)
+        assert c.get(f"/jobs/{job['id']}/plots/gaps.png").content.startswith(b"\x89PNG")

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -152,9 +153,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         for inst in instances
         for solver in args.solver
     ]
+    started = time.time()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"{args.suite} ({args.executor})", total=len(runs))
         rows = run_sweep(runs, args.executor, args.address, on_row=lambda row: progress.advance(task))
+    if args.db:
+        _record_sweep(args, instances, rows, started)
     table = Table(title=f"{args.suite}: time limit {args.time_limit:g} s, seed {args.seed}")
     for col in ("instance", "class", "solver", "status", "objective", "bound", "best known", "gap %", "time s", "valid"):
         table.add_column(col, justify="left" if col in ("instance", "class", "solver", "status") else "right")
@@ -191,6 +195,30 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         out.print(f"results written to {args.out}")
     invalid = [r for r in rows if not r.valid and r.status in ("optimal", "feasible")]
     return 1 if invalid else 0
+
+
+def _record_sweep(args: argparse.Namespace, instances, rows, started: float) -> None:
+    """Put the sweep in the service's job store, as a finished sweep job the dashboard lists."""
+    from dataclasses import asdict
+
+    from schedlab.service.store import Store, default_url
+
+    if "://" not in args.db:
+        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    url = args.db if "://" in args.db else default_url(args.db)
+    spec = {
+        "suite": args.suite,
+        "solvers": args.solver,
+        "seeds": [args.seed],
+        "time_limit": args.time_limit,
+        "iterations": args.iterations,
+        "limit": None,
+        "instances": [i.name for i in instances],
+        "executor": args.executor,
+        "address": args.address,
+    }
+    job_id = Store(url).record("sweep", spec, {"rows": [asdict(r) for r in rows], "executor": args.executor}, started)
+    out.print(f"recorded as sweep job {job_id} in {args.db}")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -286,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--instances", help="comma-separated instance names")
     p.add_argument("--iterations", type=int, help="step budget for search solvers (results then do not depend on CPU speed)")
     p.add_argument("--out", help="write the per-instance results as CSV")
+    p.add_argument("--db", help="also record the sweep as a job in this service store (SQLite file or SQLAlchemy URL)")
     p.add_argument(
         "--executor",
         choices=("serial", "local", "ray"),

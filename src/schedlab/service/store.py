@@ -120,6 +120,25 @@ class Store:
             )
             return int(res.inserted_primary_key[0])
 
+    def record(self, kind: str, spec: dict, result: dict, started: float) -> int:
+        """Store a job that already ran elsewhere (e.g. `schedlab bench --db`) as done, in one transaction."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            res = conn.execute(
+                jobs.insert().values(
+                    kind=kind,
+                    spec=json.dumps(spec),
+                    status="done",
+                    created=started,
+                    started=started,
+                    finished=now,
+                    attempt=1,
+                    progress=1.0,
+                    result=json.dumps(result),
+                )
+            )
+            return int(res.inserted_primary_key[0])
+
     def claim(self, worker: int) -> Job | None:
         """Move the oldest queued job to running for `worker`; None when nothing is queued."""
         for _ in range(5):

@@ -45,18 +45,16 @@ def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
         browser.find_element(By.ID, "time_limit").clear()
         browser.find_element(By.ID, "time_limit").send_keys("3")
         browser.find_element(By.ID, "submit-solve").click()
-        row = wait.until(
-            lambda b: next((r for r in b.find_elements(By.CSS_SELECTOR, "#jobs tbody tr") if "done" in r.text), None)
-        )
+        row = wait.until(lambda b: _done_row(b))
         job_id = int(row.get_attribute("data-id"))
-        row.click()
+        wait.until(lambda b: _click_row(b, job_id))  # the table is redrawn every second: find the row afresh
         svg = wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "#gantt svg"))
         api = httpx.get(f"http://127.0.0.1:{port}/jobs/{job_id}/result").json()
         assert int(svg.get_attribute("data-bars")) == len(api["schedule"]) == 36
         assert len(browser.find_elements(By.CSS_SELECTOR, "#gantt rect.sl-bar")) == 36
         shown = wait.until(lambda b: b.find_element(By.ID, "detail-objective").text)
         assert float(shown) == api["objective"] == 55
-        assert browser.find_element(By.CSS_SELECTOR, f"#jobs tr[data-id='{job_id}'] td.objective").text == "55"
+        assert wait.until(lambda b: _cell_text(b, f"#jobs tr[data-id='{job_id}'] td.objective")) == "55"
         links = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#downloads a")}
         assert {"result.json", "CSV", "Gantt PNG", "objective PNG"} <= set(links), links
         assert httpx.get(links["Gantt PNG"]).content.startswith(b"\x89PNG")
@@ -67,3 +65,35 @@ def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
         browser.quit()
         server.terminate()
         server.wait(10)
+
+
+def _done_row(browser):
+    """The first finished job's row, or None (also when the table was redrawn while reading it)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return next((r for r in browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr") if "done" in r.text), None)
+    except StaleElementReferenceException:
+        return None
+
+
+def _click_row(browser, job_id: int) -> bool:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.find_element(By.CSS_SELECTOR, f"#jobs tr[data-id='{job_id}']").click()
+        return True
+    except StaleElementReferenceException:
+        return False
+
+
+def _cell_text(browser, selector: str) -> str | None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return browser.find_element(By.CSS_SELECTOR, selector).text
+    except StaleElementReferenceException:
+        return None

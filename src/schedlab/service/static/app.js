@@ -85,10 +85,11 @@ async function show(id) {
     const bars = r.schedule.flatMap(t => (t.resources.length ? t.resources : [0]).map(m => ({ row: m, start: t.start, end: t.end,
       colour: t.job, label: t.name || `J${t.job}.T${t.task}` })));
     gantt($("gantt"), rows, bars);
-    line($("curve"), [{ name: "incumbent", points: r.objective_curve }], { empty: "no incumbent curve (single schedule)", xlabel: "seconds" });
+    const curve = r.objective_curve.length ? [...r.objective_curve, [r.runtime_s, r.objective_curve.at(-1)[1]]] : [];
+    line($("curve"), [{ name: "incumbent", points: curve }], { empty: "no incumbent curve (single schedule)", xlabel: "seconds", step: true });
   } else if (job.kind === "simulate") {
     const keys = Object.keys(r).filter(k => typeof r[k] !== "object");
-    $("summary").innerHTML = `<table>${keys.map(k => `<tr><td>${k}</td><td>${fmt(r[k])}</td></tr>`).join("")}</table>`;
+    $("summary").innerHTML = `<div class="metrics">${keys.map(k => `<div><span>${k}</span><b>${fmt(r[k])}</b></div>`).join("")}</div>`;
     if (r.samples) cdf($("latency"), r.samples, { xlabel: "seconds (latency CDF)" });
   } else {
     $("summary").innerHTML = `<table><tr><th>instance</th><th>solver</th><th>objective</th><th>best known</th><th>gap</th></tr>${

@@ -97,8 +97,15 @@ export function line(el, series, opts = {}) {
     svgEl("text", { x: l - 6, y: Y(v) + 4, class: "sl-tick", "text-anchor": "end" }, svg).textContent = +v.toFixed(4);
   }
   series.forEach((s, k) => {
-    const d = s.points.map((p, i) => `${i ? "L" : "M"}${X(p[0])},${Y(p[1])}`).join(" ");
+    // opts.step: hold each value until the next point (an incumbent stays until it is improved)
+    const d = s.points.map((p, i) => (i === 0 ? `M${X(p[0])},${Y(p[1])}`
+      : opts.step ? `H${X(p[0])} V${Y(p[1])}` : `L${X(p[0])},${Y(p[1])}`)).join(" ");
     svgEl("path", { d, fill: "none", stroke: colour(k * 3 + 1), "stroke-width": 2, class: "sl-series", "data-name": s.name }, svg);
+  });
+  if (series.length > 1) series.forEach((s, k) => {  // legend, top right
+    const y = t + 12 + 14 * k;
+    svgEl("line", { x1: width - r - 110, x2: width - r - 92, y1: y - 4, y2: y - 4, stroke: colour(k * 3 + 1), "stroke-width": 2 }, svg);
+    svgEl("text", { x: width - r - 88, y, class: "sl-tick sl-legend" }, svg).textContent = s.name;
   });
   if (opts.xlabel) svgEl("text", { x: width / 2, y: height - 0, class: "sl-tick", "text-anchor": "middle" }, svg).textContent = opts.xlabel;
   return svg;

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -237,3 +238,31 @@ def test_cli_bench_records_its_sweep_in_the_store(tmp_path):
         ]
         assert all(r["valid"] for r in rows)
         assert c.get(f"/jobs/{job['id']}/plots/gaps.png").content.startswith(b"\x89PNG")
+
+
+def test_kill_9_of_a_worker_requeues_its_job(tmp_path):
+    from schedlab.service.supervisor import STALE_S
+
+    app = create_app(str(tmp_path / "w.db"), workers=1)
+    with TestClient(app) as c:
+        job_id = c.post("/jobs/solve", json={"instance": "ta01", "solver": "cpsat", "time_limit": 4}).json()["id"]
+        end = time.time() + 30
+        while c.get(f"/jobs/{job_id}").json()["status"] != "running" and time.time() < end:
+            time.sleep(0.1)
+        worker = app.state.supervisor.procs[0]
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+        job_procs = children.read_text().split() if children.exists() else []  # Linux: the job's own process
+        os.kill(worker.pid, signal.SIGKILL)
+        time.sleep(1.0)
+        assert not [pid for pid in job_procs if Path(f"/proc/{pid}").exists() and "Z" not in _proc_state(pid)]
+        job = wait_for(c, job_id, timeout=STALE_S + 60)
+        assert job["status"] == "done" and job["attempt"] == 2  # re-queued after its heartbeats stopped, run again
+        assert app.state.supervisor.restarts >= 1 and app.state.supervisor.procs[0].pid != worker.pid
+        assert c.get(f"/jobs/{job_id}/result").json()["objective"] >= 1231
+
+
+def _proc_state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "gone"

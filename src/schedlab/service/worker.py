@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 import traceback
 
@@ -19,7 +20,18 @@ from schedlab.service.store import Store
 HEARTBEAT_S = 1.0
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its worker dies (kill -9 included), so no orphan runs on."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the orphan finishes its job and its result is refused (stale attempt)
+
+
 def _child(conn, kind: str, spec: dict, memory_mb: int) -> None:
+    _die_with_parent()
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -115,6 +115,10 @@ def main() -> None:
                            "schedlab bench j30 --solver auto --time-limit 10 --seed 0")
     lines += suite_section("j60_sample_auto_30s", "RCPSP j60 (24 instances: j60{1,3,...,47}_1), auto, 30 s",
                            "bash benchmarks/offline_suites.sh (j60 line)")
+    lines += suite_section("j60_every5th_auto_30s",
+                           "RCPSP j60 (96 instances: j60{g}_3 and j60{g}_8 of all 48 parameter groups), auto, 30 s",
+                           "schedlab bench j60 --solver auto --time-limit 30 --seed 0 --executor serial "
+                           "--instances j601_3,j601_8,...,j6048_8 --out benchmarks/results/j60_every5th_auto_30s.csv")
     lines += suite_section("pfsp_auto_10s", "Permutation flow shop ta001-ta030, auto (iterated greedy), 10 s",
                            "schedlab bench pfsp-taillard --solver auto --time-limit 10 --seed 0 --limit 30")
     (RESULTS / "SUMMARY.md").write_text("\n".join(lines) + "\n")

@@ -15,22 +15,13 @@ import numbers
 from typing import Any
 
 from schedlab.core.errors import SchedlabError
+from schedlab.service.jobs import problem_of
 
 GANTT_MEDIA = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html"}
 
 
 class ArtifactUnavailable(SchedlabError):
     """The job has no such file (wrong kind of job, or an empty result)."""
-
-
-def _problem(spec: dict):
-    if spec.get("text"):
-        from schedlab.problems.formats.registry import parse_problem
-
-        return parse_problem(spec["text"], spec.get("filename") or "upload", spec.get("format"))
-    from schedlab.instances import load_instance
-
-    return load_instance(spec["instance"]).problem
 
 
 def gantt(kind: str, spec: dict, result: dict, fmt: str) -> bytes:
@@ -44,7 +35,7 @@ def gantt(kind: str, spec: dict, result: dict, fmt: str) -> bytes:
         raise ArtifactUnavailable(f"unknown Gantt format {fmt!r}; known: {', '.join(GANTT_MEDIA)}")
     if not result.get("schedule"):
         raise ArtifactUnavailable("the job found no schedule")
-    problem = _problem(spec)
+    problem, _ = problem_of(spec)
     schedule = Schedule.from_records(result["schedule"], "result")
     title = f"{problem.name}: {result.get('solver')} (objective {result.get('objective'):g})"
     if fmt == "html":

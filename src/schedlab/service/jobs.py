@@ -13,18 +13,22 @@ from typing import Any
 Report = Callable[[float | None, float | None], None]
 
 
+def problem_of(spec: dict):
+    """A solve job's problem (uploaded text or a bundled name) and its best-known value, if any."""
+    if spec.get("text"):
+        from schedlab.problems.formats.registry import parse_problem
+
+        return parse_problem(spec["text"], spec.get("filename") or "upload", spec.get("format")), None
+    from schedlab.instances import load_instance
+
+    loaded = load_instance(spec["instance"])
+    return loaded.problem, loaded.best_known
+
+
 def run_solve(spec: dict, report: Report) -> dict:
-    from schedlab.problems.formats.registry import parse_problem
     from schedlab.solvers.base import SolveOptions, solve
 
-    best_known = None
-    if spec.get("text"):
-        problem = parse_problem(spec["text"], spec.get("filename") or "upload", spec.get("format"))
-    else:
-        from schedlab.instances import load_instance
-
-        loaded = load_instance(spec["instance"])
-        problem, best_known = loaded.problem, loaded.best_known
+    problem, best_known = problem_of(spec)
     limit = float(spec["time_limit"])
     started = time.perf_counter()
     curve: list[tuple[float, float]] = []

@@ -20,14 +20,19 @@ from schedlab.service.store import Store
 HEARTBEAT_S = 1.0
 
 
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this process when its worker dies (kill -9 included), so no orphan runs on."""
-    try:
-        import ctypes
+def _die_with_parent() -> bool:
+    """Linux: the kernel kills this process when its worker dies (kill -9 included), so no orphan runs on.
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    Returns False where prctl is missing (not Linux): there an orphan finishes its job and its
+    result is refused, because its attempt is stale.
+    """
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass  # not Linux: the orphan finishes its job and its result is refused (stale attempt)
+        return False
+    return prctl(1, signal.SIGKILL) == 0  # PR_SET_PDEATHSIG
 
 
 def _child(conn, kind: str, spec: dict, memory_mb: int) -> None:

@@ -9,25 +9,67 @@ from schedlab.solvers import SolveOptions, solve
 from schedlab.solvers.search.jssp_tabu import best_rule_start
 
 
+TABU = ["tabu", "tabu-n7"]
+
+
+@pytest.mark.parametrize("solver", TABU)
 @pytest.mark.parametrize("name", ["ft06", "la01", "ft10", "ta001"])
-def test_tabu_valid_and_not_worse_than_its_start(name):
+def test_tabu_valid_and_not_worse_than_its_start(name, solver):
     problem = find_instance(name).load()
     start = best_rule_start(problem, 0)
     start_makespan = max(int(start[t]) + problem.tasks[t].modes[0].duration for t in range(len(problem.tasks)))
-    result = solve(problem, "tabu", SolveOptions(seed=0, params={"iterations": 3000}))
+    result = solve(problem, solver, SolveOptions(seed=0, params={"iterations": 3000}))
     assert first_violation(problem, result.schedule) is None
     assert result.objective <= start_makespan
 
 
-def test_tabu_reaches_known_optima():
-    assert solve(find_instance("ft06").load(), "tabu", SolveOptions(params={"iterations": 20000})).objective == 55
-    assert solve(find_instance("la01").load(), "tabu", SolveOptions(params={"iterations": 20000})).objective == 666
+@pytest.mark.parametrize("solver", TABU)
+def test_tabu_reaches_known_optima(solver):
+    assert solve(find_instance("ft06").load(), solver, SolveOptions(params={"iterations": 20000})).objective == 55
+    assert solve(find_instance("la01").load(), solver, SolveOptions(params={"iterations": 20000})).objective == 666
 
 
-def test_tabu_same_seed_same_schedule():
+@pytest.mark.parametrize("solver", TABU)
+def test_tabu_same_seed_same_schedule(solver):
     problem = find_instance("la16").load()
     options = SolveOptions(seed=5, params={"iterations": 5000})
-    assert solve(problem, "tabu", options).schedule == solve(problem, "tabu", options).schedule
+    assert solve(problem, solver, options).schedule == solve(problem, solver, options).schedule
+
+
+@pytest.mark.parametrize("name", ["ft10", "ta21"])
+def test_n7_moves_never_close_a_cycle(name):
+    """A random walk of N7 moves: every move passes the acyclicity test, so the graph stays acyclic,
+    and on adjacent pairs the insertion estimate equals the N5 swap estimate."""
+    import numpy as np
+
+    from schedlab.solvers.search import jssp_kernels as k
+    from schedlab.solvers.search.jssp_tabu import sequences_from_starts, shop_arrays
+
+    problem = find_instance(name).load()
+    a = shop_arrays(problem)
+    n = len(problem.tasks)
+    seq = sequences_from_starts(a, best_rule_start(problem, 0))
+    mprev, mnext, pos = k.links_from_sequences(seq, a.mptr, n)
+    r, q, order, path, buf = (np.zeros(n, np.int64) for _ in range(5))
+    xs, ys, fwd = (np.zeros(4 * n + 4, np.int64) for _ in range(3))
+    tabu = np.zeros((n, n), np.int32)
+    rng = np.random.default_rng(1)
+    cmax = k.evaluate(a.p, a.release, a.jprev, a.jnext, mprev, mnext, r, q, order)
+    adjacent = 0
+    for _ in range(3000):
+        count = k.n7_moves(a.p, a.jprev, a.jnext, mprev, mnext, r, q, cmax, path, xs, ys, fwd)
+        assert count > 0
+        m = int(rng.integers(count))
+        x, y, forward = int(xs[m]), int(ys[m]), bool(fwd[m])
+        estimate = k.insertion_estimate(x, y, forward, a.p, a.release, a.jprev, a.jnext, mprev, mnext, r, q, buf)
+        if (forward and mnext[x] == y) or (not forward and mprev[x] == y):
+            u, v = (x, y) if forward else (y, x)
+            assert estimate == k.swap_estimate(u, v, a.p, a.release, a.jprev, a.jnext, mprev, mnext, r, q)
+            adjacent += 1
+        k.apply_insertion(x, y, forward, seq, pos, mprev, mnext, tabu, 0)
+        cmax = k.evaluate(a.p, a.release, a.jprev, a.jnext, mprev, mnext, r, q, order)
+        assert cmax > 0, "an N7 move created a cycle"
+    assert adjacent > 0
 
 
 def test_tabu_refuses_other_problems():

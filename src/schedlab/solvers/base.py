@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,14 +18,52 @@ from schedlab.core.schedule import Schedule
 IncumbentCallback = Callable[[float, float | None, float], None]  # objective, bound, elapsed seconds
 
 
+class StopToken:
+    """Lets a portfolio stop a solver that runs in another thread once a rival has proved the optimum.
+
+    Solvers register a hook (CP-SAT's ``stop_search``) and check ``stopped`` between phases.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._hooks: list[Callable[[], None]] = []
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def register(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            if not self._stopped:
+                self._hooks.append(hook)
+                return
+        hook()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            hook()
+
+
 @dataclass(frozen=True)
 class SolveOptions:
+    """How to solve: the budget, the seed, the cores, a starting schedule, and portfolio hooks.
+
+    ``stop`` and ``upper_bound`` let solvers running side by side cooperate: ``stop`` ends a
+    solver early; ``upper_bound`` returns the best objective any of them has found so far.
+    """
+
     time_limit: float = 10.0
     seed: int = 0
     workers: int = 2
     hint: Schedule | None = None
     on_incumbent: IncumbentCallback | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    stop: StopToken | None = None
+    upper_bound: Callable[[], float | None] | None = None
 
 
 class Solver(Protocol):
@@ -41,7 +80,7 @@ SOLVERS: Registry[Callable[[], Solver]] = Registry("solver")
 
 def _register_builtin() -> None:
     """Import the solver modules (once; Python caches imports) so that they register themselves."""
-    from schedlab.solvers import cpsat, milp, milp_positional, portfolio, rules  # noqa: F401
+    from schedlab.solvers import cpsat, milp, milp_positional, portfolio, rules, time_indexed  # noqa: F401
     from schedlab.solvers.search import fjsp_tabu, jssp_tabu, pfsp_ig, rcpsp_fbi, smwt_ils  # noqa: F401
 
 

@@ -227,6 +227,10 @@ class CpSatSolver:
             solver.parameters.interleave_search = True
             solver.parameters.max_deterministic_time = float(options.time_limit)
         callback = _Incumbents(options.on_incumbent, started) if options.on_incumbent else None
+        if options.stop is not None:
+            options.stop.register(solver.stop_search)
+            if options.stop.stopped:
+                return Result(problem.name, self.name, Status.UNKNOWN, None, None, 0.0, options.seed, None, {})
         code = solver.solve(built.model, callback)
         status = _STATUS.get(code, Status.UNKNOWN)
         elapsed = time.perf_counter() - started

@@ -7,6 +7,11 @@
 3. CP-SAT, warm-started from the best schedule so far (solution hint; its LNS workers then
    work around it), uses the remaining time with both workers and supplies a lower bound.
    Problems without a local search give CP-SAT the whole budget after the rules.
+4. Makespan problems small enough for a time-indexed encoding (projects such as PSPLIB
+   j30/j60) instead run, after the probe, CP-SAT beside ``ti-sat``: CP-SAT finds schedules,
+   ``ti-sat`` tries to refute "makespan <= best - 1" with clause learning over time points,
+   which proves optima on which the interval model's bound stalls.  Whichever finishes the
+   proof stops the other.
 
 The best schedule of all phases is returned; every phase's schedule goes through the same
 evaluator.  Time-limited runs depend on the machine's speed, so they are not bit-for-bit
@@ -17,18 +22,20 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
 from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule
 from schedlab.core.validate import first_violation
-from schedlab.solvers.base import SOLVERS, SolveOptions, get_solver, schedule_result
+from schedlab.solvers.base import SOLVERS, SolveOptions, StopToken, get_solver, schedule_result
+from schedlab.solvers.time_indexed import literal_count, windows
 
 SEARCH_SHARE = 0.8  # of the time limit, given to the local searches when one applies
 PROBE_SHARE, PROBE_LIMIT = 0.05, 2.0  # the CP-SAT probe before a local search
 FIRST_RULES = ("rules:mwkr", "rules:fcfs", "rules:mor", "rules:lft", "rules:atc", "rules:mdd", "rules:edd")
 LOCAL_SEARCHES = ("ig", "tabu", "tabu-fjsp", "ils")  # the first that supports the problem is used; CP-SAT beats fbi on projects
+TIME_INDEXED_LITERALS = 200_000  # largest time-indexed model (at the incumbent's makespan) worth running beside CP-SAT
 
 
 def _run_search(problem: Problem, solver: str, time_limit: float, seed: int, hint: Schedule | None
@@ -84,6 +91,13 @@ class _Incumbent:
                                self.options.seed, phases=self.notes, best_phase=self.best.solver)
 
 
+def _time_indexed_fits(state: _Incumbent) -> bool:
+    problem = state.problem
+    if get_solver("ti-sat").unsupported(problem) is not None or state.best is None:
+        return False
+    return literal_count(windows(problem), int(state.best.objective)) <= TIME_INDEXED_LITERALS
+
+
 class AutoPortfolio:
     name = "auto"
 
@@ -97,11 +111,15 @@ class AutoPortfolio:
             if solver.unsupported(problem) is None:
                 state.consider(solver.solve(problem, options), rule)
         search = local_search_for(problem)
-        if search is not None and options.time_limit >= 2.0:
+        proofs = search is None and _time_indexed_fits(state)
+        if (search is not None or proofs) and options.time_limit >= 2.0:
             self._cpsat(state, min(PROBE_LIMIT, PROBE_SHARE * options.time_limit), "cpsat-probe")
         if search is not None and not state.proved:
             self._search(state, search, options.time_limit * SEARCH_SHARE - state.elapsed())
         remaining = options.time_limit - state.elapsed()
+        if proofs and remaining > 0.05 and not state.proved:
+            self._cpsat_beside_proofs(state, remaining)
+            remaining = 0.0
         if remaining > 0.05 and not state.proved:
             exact = self._cpsat(state, remaining, "cpsat")
             if exact.status is Status.INFEASIBLE:
@@ -117,6 +135,35 @@ class AutoPortfolio:
                                                                        workers=options.workers, hint=hint))
         state.consider(result, phase)
         return result
+
+    @staticmethod
+    def _cpsat_beside_proofs(state: _Incumbent, time_limit: float) -> None:
+        """CP-SAT and ``ti-sat`` in two threads (both release the GIL while searching), sharing the incumbent."""
+        options = state.options
+        hint = state.best.schedule if state.best is not None else None
+        stop = StopToken()
+        live: list[float | None] = [state.best.objective if state.best is not None else None]
+
+        def improved(objective: float, bound: float | None, elapsed: float) -> None:
+            live[0] = objective if live[0] is None else min(live[0], objective)
+
+        exact = SolveOptions(time_limit=time_limit, seed=options.seed, workers=options.workers,
+                             hint=hint, on_incumbent=improved, stop=stop)
+        proof = SolveOptions(time_limit=time_limit, seed=options.seed, workers=1, hint=hint, stop=stop,
+                             upper_bound=lambda: live[0], params={"lower_bound": state.bound or 0})
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            phases = {pool.submit(get_solver("cpsat").solve, state.problem, exact): "cpsat",
+                      pool.submit(get_solver("ti-sat").solve, state.problem, proof): "ti-sat"}
+            pending = set(phases)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    state.consider(result, phases[future])
+                    finished_proof = result.lower_bound is not None and live[0] is not None \
+                        and result.lower_bound >= live[0]
+                    if phases[future] == "cpsat" or result.status is Status.OPTIMAL or finished_proof:
+                        stop.stop()
 
     @staticmethod
     def _search(state: _Incumbent, search: str, budget: float) -> None:

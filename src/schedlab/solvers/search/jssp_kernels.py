@@ -1,5 +1,6 @@
 """Numba kernels of the job-shop tabu search: disjunctive-graph evaluation, critical blocks,
-N5 swap moves with the head/tail makespan estimate (Nowicki-Smutnicki, Taillard), perturbation."""
+N5 swap moves with the head/tail makespan estimate (Nowicki-Smutnicki, Taillard), N7 insertion
+moves (Zhang, Li, Guan & Rao 2007) with the Balas-Vazacopoulos acyclicity conditions, perturbation."""
 
 from __future__ import annotations
 
@@ -130,6 +131,171 @@ def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
 
 
 @njit(cache=True)
+def _backward_ok(x, y, p, jprev, r):
+    """Moving x right before y (y earlier on a critical path) keeps the graph acyclic: no path can
+    lead from y to x's job predecessor (Balas & Vazacopoulos 1998)."""
+    a = jprev[x]
+    return a < 0 or r[y] + p[y] >= r[a] + p[a]
+
+
+@njit(cache=True)
+def _forward_ok(x, y, p, jnext, q):
+    """Moving x right after y (y later on a critical path) keeps the graph acyclic: no path can
+    lead from x's job successor to y (Balas & Vazacopoulos 1998)."""
+    s = jnext[x]
+    return s < 0 or q[y] + p[y] >= q[s] + p[s]
+
+
+@njit(cache=True)
+def _push(moves_x, moves_y, moves_fwd, count, x, y, fwd, ok):
+    if ok:
+        moves_x[count] = x
+        moves_y[count] = y
+        moves_fwd[count] = fwd
+        return count + 1
+    return count
+
+
+@njit(cache=True)
+def _block_moves(path, j, k, first_block, last_block, p, jprev, jnext, r, q, moves_x, moves_y, moves_fwd, count):
+    """The N7 moves of the block path[k], path[k-1], ..., path[j] (machine order), appended at ``count``."""
+    first = path[k]
+    last = path[j]
+    size = k - j + 1
+    if not first_block:
+        for i in range(j, k):  # to the front
+            count = _push(moves_x, moves_y, moves_fwd, count, path[i], first, 0,
+                          _backward_ok(path[i], first, p, jprev, r))
+    if not last_block and not (size == 2 and not first_block):  # a two-block's one swap is already listed
+        for i in range(j + 1, k + 1):  # to the end
+            count = _push(moves_x, moves_y, moves_fwd, count, path[i], last, 1,
+                          _forward_ok(path[i], last, p, jnext, q))
+    if not first_block and not last_block:
+        for i in range(j + 1, k - 1):  # the first into the interior, after path[i]
+            count = _push(moves_x, moves_y, moves_fwd, count, first, path[i], 1,
+                          _forward_ok(first, path[i], p, jnext, q))
+        for i in range(j + 2, k):  # the last into the interior, before path[i]
+            count = _push(moves_x, moves_y, moves_fwd, count, last, path[i], 0,
+                          _backward_ok(last, path[i], p, jprev, r))
+    return count
+
+
+@njit(cache=True)
+def n7_moves(p, jprev, jnext, mprev, mnext, r, q, cmax, path, moves_x, moves_y, moves_fwd):
+    """N7 on the critical blocks: any operation of a block moved to its front or its end, and the
+    first or last operation moved into the block's interior.  As in N5, inner moves of the first
+    block and of the last block cannot shorten the path, so the first block only sends operations
+    to its end and the last block only to its front.  Move k puts moves_x[k] right after
+    moves_y[k] (moves_fwd[k] == 1) or right before it (0); only moves that keep the graph acyclic
+    by the Balas-Vazacopoulos conditions are listed."""
+    length = critical_path(p, jprev, mprev, r, cmax, path)
+    count = 0
+    first_block = True
+    k = length - 1
+    while k >= 0:
+        j = k
+        while j - 1 >= 0 and mnext[path[j]] == path[j - 1]:
+            j -= 1
+        size = k - j + 1  # block = path[k], path[k-1], ..., path[j] in machine order
+        last_block = j == 0
+        if size >= 2:
+            count = _block_moves(path, j, k, first_block, last_block, p, jprev, jnext, r, q, moves_x, moves_y,
+                                 moves_fwd, count)
+        first_block = False
+        k = j - 1
+    return count
+
+
+@njit(cache=True)
+def insertion_estimate(x, y, forward, p, release, jprev, jnext, mprev, mnext, r, q, buf):
+    """Estimated makespan after moving x right after (forward) or before y on their machine: heads
+    and tails recomputed along the moved segment only, the rest of the graph kept (Balas-Vazacopoulos)."""
+    m = 0
+    if forward:
+        a = mprev[x]
+        b = mnext[y]
+        v = mnext[x]
+        while True:
+            buf[m] = v
+            m += 1
+            if v == y:
+                break
+            v = mnext[v]
+        buf[m] = x
+        m += 1
+    else:
+        a = mprev[y]
+        b = mnext[x]
+        buf[0] = x
+        m = 1
+        v = y
+        while v != x:
+            buf[m] = v
+            m += 1
+            v = mnext[v]
+    heads = np.empty(m, np.int64)
+    prev_end = r[a] + p[a] if a >= 0 else 0
+    for i in range(m):
+        v = buf[i]
+        s = release[v]
+        u = jprev[v]
+        if u >= 0 and r[u] + p[u] > s:
+            s = r[u] + p[u]
+        if prev_end > s:
+            s = prev_end
+        heads[i] = s
+        prev_end = s + p[v]
+    after = q[b] + p[b] if b >= 0 else 0
+    estimate = 0
+    for i in range(m - 1, -1, -1):
+        v = buf[i]
+        t = after
+        u = jnext[v]
+        if u >= 0 and q[u] + p[u] > t:
+            t = q[u] + p[u]
+        after = t + p[v]
+        if heads[i] + p[v] + t > estimate:
+            estimate = heads[i] + p[v] + t
+    return estimate
+
+
+@njit(cache=True)
+def insertion_is_tabu(x, y, forward, tabu, it, mprev, mnext):
+    """True when the move restores an order that a recent move reversed (tabu[a, b]: b may not
+    be put back before a)."""
+    if forward:
+        v = mnext[x]
+        while True:
+            if tabu[x, v] >= it:
+                return True
+            if v == y:
+                return False
+            v = mnext[v]
+    v = mprev[x]
+    while True:
+        if tabu[v, x] >= it:
+            return True
+        if v == y:
+            return False
+        v = mprev[v]
+
+
+@njit(cache=True)
+def apply_insertion(x, y, forward, seq, pos, mprev, mnext, tabu, until):
+    """Move x right after (forward) or before y by adjacent swaps; forbids undoing each swap until ``until``."""
+    while True:
+        w = mnext[x] if forward else mprev[x]
+        if forward:
+            apply_swap(x, w, seq, pos, mprev, mnext)
+            tabu[w, x] = until
+        else:
+            apply_swap(w, x, seq, pos, mprev, mnext)
+            tabu[x, w] = until
+        if w == y:
+            return
+
+
+@njit(cache=True)
 def swap_estimate(u, v, p, release, jprev, jnext, mprev, mnext, r, q):
     """Estimated makespan after swapping adjacent machine neighbours u -> v (Taillard-style)."""
     a = mprev[u]
@@ -192,9 +358,10 @@ def swap_links(u, v, mprev, mnext):
 
 @njit(cache=True)
 def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_stall, tenure_min, tenure_max, rng,
-                tabu, best_seq, best_cmax_in, stall_in):
+                tabu, best_seq, best_cmax_in, stall_in, neighbourhood=5):
     """Run ``iterations`` tabu-search steps from ``seq`` (modified in place), continuing a search
     whose tabu matrix and step counter are passed in; the best solution found goes to ``best_seq``.
+    ``neighbourhood`` is 5 (adjacent swaps) or 7 (insertions).
     Returns (best makespan, step counter, steps without improvement, finished)."""
     n = p.shape[0]
     mprev, mnext, pos = links_from_sequences(seq, mptr, n)
@@ -204,6 +371,10 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
     path = np.zeros(n, np.int64)
     moves_u = np.zeros(2 * n + 2, np.int64)
     moves_v = np.zeros(2 * n + 2, np.int64)
+    ins_x = np.zeros(4 * n + 4, np.int64)
+    ins_y = np.zeros(4 * n + 4, np.int64)
+    ins_fwd = np.zeros(4 * n + 4, np.int64)
+    buf = np.zeros(n, np.int64)
     cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
     best = best_cmax_in
     if cmax < best:
@@ -213,32 +384,20 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
     it = it_start
     while it < it_start + iterations:
         it += 1
-        count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
+        if neighbourhood == 7:
+            count = n7_moves(p, jprev, jnext, mprev, mnext, r, q, cmax, path, ins_x, ins_y, ins_fwd)
+            if count == 0:
+                return best, it, stall, True
+            _n7_step(count, ins_x, ins_y, ins_fwd, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, buf,
+                     tabu, it, best, tenure_min, tenure_max, rng)
+            count = 1
+        else:
+            count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
         if count == 0:
             return best, it, stall, True  # one block on the critical path: this makespan is optimal
-        chosen = -1
-        chosen_est = INF
-        ties = 0
-        for k in range(count):
-            u = moves_u[k]
-            v = moves_v[k]
-            est = swap_estimate(u, v, p, release, jprev, jnext, mprev, mnext, r, q)
-            if tabu[u, v] >= it and est >= best:
-                continue
-            if est < chosen_est:
-                chosen_est = est
-                chosen = k
-                ties = 1
-            elif est == chosen_est:
-                ties += 1
-                if randint(rng, ties) == 0:
-                    chosen = k
-        if chosen < 0:
-            chosen = randint(rng, count)
-        u = moves_u[chosen]
-        v = moves_v[chosen]
-        apply_swap(u, v, seq, pos, mprev, mnext)
-        tabu[v, u] = np.int32(it + tenure_min + randint(rng, tenure_max - tenure_min + 1))
+        if neighbourhood != 7:
+            _n5_step(count, moves_u, moves_v, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, tabu, it, best,
+                     tenure_min, tenure_max, rng)
         cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
         if cmax < best:
             best = cmax
@@ -247,21 +406,86 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
         else:
             stall += 1
         if stall >= max_stall:
-            # restart from the best solution with a few random N5 moves, forget the tabu list
-            seq[:] = best_seq
+            cmax = _kick(p, release, jprev, jnext, seq, mptr, best_seq, r, q, order, path, moves_u, moves_v, tabu, rng)
             mprev, mnext, pos = links_from_sequences(seq, mptr, n)
-            cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
-            kicks = 2 + randint(rng, 4)
-            for _ in range(kicks):
-                count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
-                if count == 0:
-                    break
-                k = randint(rng, count)
-                apply_swap(moves_u[k], moves_v[k], seq, pos, mprev, mnext)
-                cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
-            tabu[:, :] = 0
             stall = 0
     return best, it, stall, False
+
+
+@njit(cache=True)
+def _n7_step(count, ins_x, ins_y, ins_fwd, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, buf, tabu, it, best,
+             tenure_min, tenure_max, rng):
+    """Apply the best non-tabu N7 move (tabu ones only when they beat the best makespan)."""
+    chosen = -1
+    chosen_est = INF
+    ties = 0
+    for k in range(count):
+        x = ins_x[k]
+        y = ins_y[k]
+        fwd = ins_fwd[k] == 1
+        est = insertion_estimate(x, y, fwd, p, release, jprev, jnext, mprev, mnext, r, q, buf)
+        if est >= best and insertion_is_tabu(x, y, fwd, tabu, it, mprev, mnext):
+            continue
+        if est < chosen_est:
+            chosen_est = est
+            chosen = k
+            ties = 1
+        elif est == chosen_est:
+            ties += 1
+            if randint(rng, ties) == 0:
+                chosen = k
+    if chosen < 0:
+        chosen = randint(rng, count)
+    until = np.int32(it + tenure_min + randint(rng, tenure_max - tenure_min + 1))
+    apply_insertion(ins_x[chosen], ins_y[chosen], ins_fwd[chosen] == 1, seq, pos, mprev, mnext, tabu, until)
+
+
+@njit(cache=True)
+def _n5_step(count, moves_u, moves_v, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, tabu, it, best,
+             tenure_min, tenure_max, rng):
+    """Apply the best non-tabu N5 swap (tabu ones only when they beat the best makespan)."""
+    chosen = -1
+    chosen_est = INF
+    ties = 0
+    for k in range(count):
+        u = moves_u[k]
+        v = moves_v[k]
+        est = swap_estimate(u, v, p, release, jprev, jnext, mprev, mnext, r, q)
+        if tabu[u, v] >= it and est >= best:
+            continue
+        if est < chosen_est:
+            chosen_est = est
+            chosen = k
+            ties = 1
+        elif est == chosen_est:
+            ties += 1
+            if randint(rng, ties) == 0:
+                chosen = k
+    if chosen < 0:
+        chosen = randint(rng, count)
+    u = moves_u[chosen]
+    v = moves_v[chosen]
+    apply_swap(u, v, seq, pos, mprev, mnext)
+    tabu[v, u] = np.int32(it + tenure_min + randint(rng, tenure_max - tenure_min + 1))
+
+
+@njit(cache=True)
+def _kick(p, release, jprev, jnext, seq, mptr, best_seq, r, q, order, path, moves_u, moves_v, tabu, rng):
+    """Restart from the best solution with a few random N5 swaps and an empty tabu list; returns the makespan."""
+    n = p.shape[0]
+    seq[:] = best_seq
+    mprev, mnext, pos = links_from_sequences(seq, mptr, n)
+    cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
+    kicks = 2 + randint(rng, 4)
+    for _ in range(kicks):
+        count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
+        if count == 0:
+            break
+        k = randint(rng, count)
+        apply_swap(moves_u[k], moves_v[k], seq, pos, mprev, mnext)
+        cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
+    tabu[:, :] = 0
+    return cmax
 
 
 @njit(cache=True)

@@ -1,4 +1,9 @@
-"""``tabu``: tabu search for the job shop (N5 neighbourhood on critical blocks, Numba kernels).
+"""``tabu``: tabu search for the job shop (N5 or N7 neighbourhood on critical blocks, Numba kernels).
+
+``tabu`` swaps adjacent operations at the ends of critical blocks (N5, Nowicki & Smutnicki
+1996); ``tabu-n7`` moves operations to the front or end of their block, and the first or last
+operation into it (N7, Zhang et al. 2007), with the Balas-Vazacopoulos acyclicity test and an
+estimate recomputed along the moved segment.  ``params={"neighbourhood": 5 | 7}`` picks either.
 
 Starts from the best of a few Giffler-Thompson rule schedules (or from a hint), runs the
 kernel in short chunks so that the time limit and the incumbent callback are honoured, and
@@ -83,7 +88,9 @@ def best_rule_start(problem: Problem, seed: int) -> np.ndarray:
 
 
 class JobShopTabu:
-    name = "tabu"
+    def __init__(self, neighbourhood: int = 5) -> None:
+        self.neighbourhood = neighbourhood
+        self.name = "tabu" if neighbourhood == 5 else f"tabu-n{neighbourhood}"
 
     def unsupported(self, problem: Problem) -> str | None:
         routes = shop_routes(problem)
@@ -111,6 +118,9 @@ class JobShopTabu:
         tenure_min = int(options.params.get("tenure_min", 2 + n // (10 * max(n_machines, 1)) // 2 + 6))
         tenure_max = int(options.params.get("tenure_max", tenure_min + 6))
         max_stall = int(options.params.get("max_stall", 100_000))
+        neighbourhood = int(options.params.get("neighbourhood", self.neighbourhood))
+        if neighbourhood not in (5, 7):
+            raise ValueError(f"neighbourhood must be 5 or 7, not {neighbourhood}")
         lb = lower_bound(problem, arrays)
         budget = StepBudget(options, started, chunk=200)
         best, it, stall, finished = 1 << 60, 0, 0, False
@@ -121,7 +131,7 @@ class JobShopTabu:
             before = best
             best, it, stall, finished = tabu_search(arrays.p, arrays.release, arrays.jprev, arrays.jnext, seq,
                                                     arrays.mptr, it, steps, max_stall, tenure_min, tenure_max, rng,
-                                                    tabu, best_seq, best, stall)
+                                                    tabu, best_seq, best, stall, neighbourhood)
             budget.spent(steps)
             if best < before and options.on_incumbent:
                 options.on_incumbent(float(best), float(lb), budget.elapsed())
@@ -133,3 +143,5 @@ class JobShopTabu:
 
 
 SOLVERS.register("tabu", JobShopTabu, "tabu search, N5 critical-block swaps (job shop, flow shop; makespan)")
+SOLVERS.register("tabu-n7", lambda: JobShopTabu(7),
+                 "tabu search, N7 critical-block insertions (job shop, flow shop; makespan)")

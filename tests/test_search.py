@@ -8,7 +8,6 @@ from schedlab.core.validate import first_violation
 from schedlab.solvers import SolveOptions, solve
 from schedlab.solvers.search.jssp_tabu import best_rule_start
 
-
 TABU = ["tabu", "tabu-n7"]
 
 

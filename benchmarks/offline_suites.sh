@@ -15,7 +15,6 @@ run() {  # name, then the schedlab bench arguments
 run wt_ils_1s wt40 --solver ils --time-limit 1 --seed 0
 run wt50_ils_1s wt50 --solver ils --time-limit 1 --seed 0
 run brandimarte_auto_60s brandimarte --solver auto --time-limit 60 --seed 0
-run j30_auto_10s j30 --solver auto --time-limit 10 --seed 0
-j60=$(for g in $(seq 1 2 48); do printf "j60%d_1," "$g"; done)
-run j60_sample_auto_30s j60 --solver auto --time-limit 30 --seed 0 --instances "${j60%,}"
+run j30_auto_10s j30 --solver auto --time-limit 10 --seed 0 --executor serial
+run j60_auto_30s j60 --solver auto --time-limit 30 --seed 0 --executor serial
 run pfsp_auto_10s pfsp-taillard --solver auto --time-limit 10 --seed 0 --limit 30

@@ -40,7 +40,8 @@ def test_solver_on_class(problems, solver, name):
         with pytest.raises(UnsupportedProblemError, match="cannot solve"):
             solve(problem, solver, SolveOptions(time_limit=2))
         return
-    result = solve(problem, solver, SolveOptions(time_limit=2, seed=0, params={"iterations": 50}))
+    limit = 10 if solver == "milp-positional" else 2  # HiGHS's first incumbent on n=40 can take > 2 s on a loaded machine
+    result = solve(problem, solver, SolveOptions(time_limit=limit, seed=0, params={"iterations": 50}))
     assert result.schedule is not None, f"{solver} found no schedule for {name}"
     assert first_violation(problem, result.schedule) is None
     assert result.objective == evaluate(problem, result.schedule)

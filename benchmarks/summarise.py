@@ -112,7 +112,9 @@ def main() -> None:
     lines += suite_section("brandimarte_auto_60s", "Flexible job shop, Brandimarte mk01-mk10, auto, 60 s",
                            "schedlab bench brandimarte --solver auto --time-limit 60 --seed 0")
     lines += suite_section("j30_auto_10s", "RCPSP j30 (all 480), auto, 10 s limit",
-                           "schedlab bench j30 --solver auto --time-limit 10 --seed 0")
+                           "schedlab bench j30 --solver auto --time-limit 10 --seed 0 --executor serial")
+    lines += suite_section("j60_auto_30s", "RCPSP j60 (all 480), auto, 30 s limit",
+                           "schedlab bench j60 --solver auto --time-limit 30 --seed 0 --executor serial")
     lines += suite_section("j60_sample_auto_30s", "RCPSP j60 (24 instances: j60{1,3,...,47}_1), auto, 30 s",
                            "bash benchmarks/offline_suites.sh (j60 line)")
     lines += suite_section("j60_every5th_auto_30s",

@@ -1,0 +1,108 @@
+"""PSPLIB projects: schedlab ``auto`` side by side with PyJobShop 0.0.9 in one run.
+
+The two alternate instance by instance, each with the same time limit and 2 CP-SAT workers;
+PyJobShop (same OR-Tools 9.15.6755, own virtual environment, one subprocess per instance) gets
+the project as schedlab reads it (single mode, renewable capacities, precedences).  Every
+schedlab schedule is checked by the validator; PyJobShop reports its objective and bound.
+
+Run: .venv/bin/python benchmarks/rcpsp_vs_pyjobshop.py --suite j30 --time-limit 10 [--instances j3013_2,...] [--tag NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from jssp_vs_pyjobshop import peer_python
+from schedlab.bench.runner import run_instance
+from schedlab.bench.suites import suite_instances
+from schedlab.core.model import Problem
+
+HERE = Path(__file__).resolve().parent
+
+
+def project_json(problem: Problem) -> dict:
+    capacities = [r.capacity for r in problem.resources]
+    durations, demands = [], []
+    for task in problem.tasks:
+        mode = task.modes[0]
+        by_resource = dict(zip(mode.resources, mode.demands, strict=True))
+        durations.append(mode.duration)
+        demands.append([by_resource.get(r, 0) for r in range(len(capacities))])
+    precedences = [(p.before, p.after, p.lag) for p in problem.precedences]
+    return {"capacities": capacities, "durations": durations, "demands": demands, "precedences": precedences}
+
+
+def run_pyjobshop(problem: Problem, time_limit: float, workers: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(project_json(problem), handle)
+    started = time.perf_counter()
+    proc = subprocess.run([str(peer_python()), str(HERE / "peers" / "pyjobshop_rcpsp_runner.py"), handle.name,
+                           str(time_limit), str(workers)], capture_output=True, text=True, timeout=time_limit * 5 + 120)
+    Path(handle.name).unlink()
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_s"] = time.perf_counter() - started
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--suite", default="j30", choices=["j30", "j60"])
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--instances", help="comma-separated names (default: the whole suite)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tag", default="")
+    args = parser.parse_args()
+    instances = suite_instances(args.suite)
+    if args.instances:
+        wanted = set(args.instances.split(","))
+        instances = [i for i in instances if i.name in wanted]
+    tag = args.tag or f"{args.suite}_{args.time_limit:g}s"
+    out_path = HERE / "results" / f"rcpsp_vs_pyjobshop_{tag}.csv"
+    fields = ["instance", "solver", "time_limit", "seed", "objective", "lower_bound", "best_known", "gap_pct",
+              "runtime_s", "status", "proved", "valid"]
+    rows = []
+    with out_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        for inst in instances:
+            r = run_instance(args.suite, inst, "auto", args.time_limit, args.seed)
+            assert r.valid, r
+            peer = run_pyjobshop(inst.load(), args.time_limit, 2)
+            for row in (
+                {"instance": inst.name, "solver": "schedlab-auto", "seed": args.seed, "objective": r.objective,
+                 "lower_bound": r.lower_bound, "runtime_s": round(r.runtime_s, 3), "status": r.status,
+                 "proved": r.status == "optimal", "valid": r.valid},
+                {"instance": inst.name, "solver": "pyjobshop-0.0.9", "seed": "", "objective": peer["objective"],
+                 "lower_bound": peer["lower_bound"], "runtime_s": round(peer["runtime"], 3), "status": peer["status"],
+                 "proved": peer["lower_bound"] is not None and peer["lower_bound"] >= peer["objective"],
+                 "valid": "not checked"},
+            ):
+                row.update(time_limit=args.time_limit, best_known=inst.best_known,
+                           gap_pct=round(100 * (row["objective"] - inst.best_known) / inst.best_known, 3))
+                writer.writerow(row)
+                rows.append(row)
+                print(f"{row['instance']:8s} {row['solver']:16s} {row['objective']:>6} gap {row['gap_pct']:6.2f}% "
+                      f"proved {row['proved']!s:5s} {row['runtime_s']:7.2f}s", flush=True)
+            handle.flush()
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row["solver"]].append(row)
+    print(f"\n{args.suite}, {len(instances)} instances, {args.time_limit:g} s each, 2 cores")
+    print("| solver | mean gap % | at best known | proved optimal | mean time s |")
+    for solver, rs in groups.items():
+        at_best = sum(1 for x in rs if x["objective"] <= x["best_known"])
+        print(f"| {solver} | {sum(x['gap_pct'] for x in rs) / len(rs):.2f} | {at_best} | "
+              f"{sum(1 for x in rs if x['proved'])} | {sum(x['runtime_s'] for x in rs) / len(rs):.2f} |")
+
+
+if __name__ == "__main__":
+    main()

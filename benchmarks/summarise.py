@@ -53,6 +53,10 @@ def jssp_section() -> list[str]:
             out.append(f"| {inst} | {size} | {at10.get((inst, 'schedlab-auto'), float('nan')):.2f}% | "
                        f"{v.get('schedlab-auto', float('nan')):.2f}% | {v.get('pyjobshop-0.0.9', float('nan')):.2f}% |")
         out.append("")
+    rows_n7 = read("jssp_vs_pyjobshop_10s_auto_n7.csv")
+    if rows_n7 and rows60_all:
+        out += jssp_n7_section(rows10, rows_n7, rows60_all)
+    out += tabu_neighbourhood_section(read("tabu_n5_vs_n7_10s.csv"))
     return out
 
 
@@ -81,6 +85,49 @@ def jssp_60s_all_section(rows10: list[dict[str, str]], rows60: list[dict[str, st
         t = mean([time60[(i, "schedlab-auto")] for i in names])
         out.append(f"| {c} | {len(names)} | {mean(a10):.2f}% | {mean(a60):.2f}% | <= {TARGET_60S.get(c, float('nan')):g}% | "
                    f"{mean(p60):.2f}% | {wins} / {len(names)} | {t:.1f} s |")
+    out.append("")
+    return out
+
+
+def jssp_n7_section(rows10: list[dict[str, str]], rows_n7: list[dict[str, str]],
+                    rows60: list[dict[str, str]]) -> list[str]:
+    """auto as it is now (tabu with N7) at 10 s, beside the N5 auto at 10 s and PyJobShop at 60 s."""
+    def gaps(rows, solver):
+        return {r["instance"]: float(r["gap_pct"]) for r in rows if r["solver"] == solver}
+
+    n7, n5, peer = gaps(rows_n7, "schedlab-auto"), gaps(rows10, "schedlab-auto"), gaps(rows60, "pyjobshop-0.0.9")
+    size = {r["instance"]: r["size_class"] for r in rows_n7}
+    out = [f"### Job shop, Taillard, current auto (tabu with N7) at 10 s ({len(n7)} instances)", "",
+           "`.venv/bin/python benchmarks/jssp_vs_pyjobshop.py --time-limit 10 --solvers auto --tag 10s_auto_n7` "
+           "(N5 column: the 10 s run above; PyJobShop 60 s column: the 60 s run above)", "",
+           "| size | auto (N7) 10 s | auto (N5) 10 s | PyJobShop 60 s | auto (N7) 10 s <= PyJobShop 60 s |",
+           "|---|---:|---:|---:|---:|"]
+    for c in dict.fromkeys(size.values()):
+        names = [i for i in n7 if size[i] == c]
+        wins = sum(1 for i in names if i in peer and n7[i] <= peer[i])
+        out.append(f"| {c} | {mean([n7[i] for i in names]):.2f}% | {mean([n5[i] for i in names if i in n5]):.2f}% | "
+                   f"{mean([peer[i] for i in names if i in peer]):.2f}% | {wins} / {len(names)} |")
+    out.append("")
+    return out
+
+
+def tabu_neighbourhood_section(rows: list[dict[str, str]]) -> list[str]:
+    if not rows:
+        return []
+    by = defaultdict(list)
+    for r in rows:
+        by[(r["size_class"], r["solver"])].append(float(r["gap_pct"]))
+    objective = {(r["instance"], r["solver"]): float(r["objective"]) for r in rows}
+    names = list(dict.fromkeys(r["instance"] for r in rows))
+    better = sum(1 for i in names if objective[(i, "tabu-n7")] < objective[(i, "tabu")])
+    worse = sum(1 for i in names if objective[(i, "tabu-n7")] > objective[(i, "tabu")])
+    out = ["### Tabu search neighbourhoods, Taillard ta01-ta80, 10 s, one core each, seed 0", "",
+           "`schedlab bench taillard --solver tabu tabu-n7 --time-limit 10 --seed 0 --workers 1 --executor local "
+           "--out benchmarks/results/tabu_n5_vs_n7_10s.csv`", "",
+           f"N7 better on {better}, worse on {worse}, equal on {len(names) - better - worse} instances.", "",
+           "| size | tabu (N5) | tabu-n7 |", "|---|---:|---:|"]
+    for c in dict.fromkeys(r["size_class"] for r in rows):
+        out.append(f"| {c} | {mean(by[(c, 'tabu')]):.2f}% | {mean(by[(c, 'tabu-n7')]):.2f}% |")
     out.append("")
     return out
 

@@ -132,6 +132,22 @@ def tabu_neighbourhood_section(rows: list[dict[str, str]]) -> list[str]:
     return out
 
 
+def rcpsp_peer_section(tag: str, title: str, command: str) -> list[str]:
+    rows = read(f"rcpsp_vs_pyjobshop_{tag}.csv")
+    if not rows:
+        return []
+    out = [f"### {title}", "", f"`{command}`", "",
+           "| solver | instances | mean gap % | at best known | proved optimal | mean time s |", "|---|---:|---:|---:|---:|---:|"]
+    for solver in dict.fromkeys(r["solver"] for r in rows):
+        rs = [r for r in rows if r["solver"] == solver]
+        at_best = sum(1 for r in rs if float(r["objective"]) <= float(r["best_known"]))
+        proved = sum(1 for r in rs if r["proved"] == "True")
+        out.append(f"| {solver} | {len(rs)} | {mean([float(r['gap_pct']) for r in rs]):.2f} | {at_best} | {proved} | "
+                   f"{mean([float(r['runtime_s']) for r in rs]):.2f} |")
+    out.append("")
+    return out
+
+
 def suite_section(name: str, title: str, command: str) -> list[str]:
     rows = read(f"{name}.csv")
     if not rows:
@@ -162,6 +178,13 @@ def main() -> None:
                            "schedlab bench j30 --solver auto --time-limit 10 --seed 0 --executor serial")
     lines += suite_section("j60_auto_30s", "RCPSP j60 (all 480), auto, 30 s limit",
                            "schedlab bench j60 --solver auto --time-limit 30 --seed 0 --executor serial")
+    lines += rcpsp_peer_section("j30_10s", "RCPSP j30 (all 480), schedlab auto beside PyJobShop 0.0.9, 10 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j30 --time-limit 10")
+    lines += rcpsp_peer_section("j60_every5th_30s",
+                                "RCPSP j60 (96 instances: j60{g}_3 and j60{g}_8), schedlab auto beside PyJobShop 0.0.9, "
+                                "30 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j60 --time-limit 30 "
+                                "--instances j601_3,j601_8,...,j6048_8 --tag j60_every5th_30s")
     lines += suite_section("j60_sample_auto_30s", "RCPSP j60 (24 instances: j60{1,3,...,47}_1), auto, 30 s",
                            "bash benchmarks/offline_suites.sh (j60 line)")
     lines += suite_section("j60_every5th_auto_30s",

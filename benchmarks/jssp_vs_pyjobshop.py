@@ -38,12 +38,12 @@ def peer_python() -> Path:
     return python
 
 
-def run_pyjobshop(name: str, time_limit: float, workers: int) -> dict:
-    raw = data.jssp_instances()[name]
+def run_peer(runner: str, instance: dict, time_limit: float, workers: int) -> dict:
+    """Run benchmarks/peers/<runner> in PyJobShop's venv on ``instance`` (JSON); its last stdout line is the result."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump({"duration_matrix": raw["duration_matrix"], "machines_matrix": raw["machines_matrix"]}, handle)
+        json.dump(instance, handle)
     started = time.perf_counter()
-    proc = subprocess.run([str(peer_python()), str(HERE / "peers" / "pyjobshop_runner.py"), handle.name,
+    proc = subprocess.run([str(peer_python()), str(HERE / "peers" / runner), handle.name,
                            str(time_limit), str(workers)], capture_output=True, text=True, timeout=time_limit * 5 + 120)
     Path(handle.name).unlink()
     if proc.returncode != 0:
@@ -51,6 +51,12 @@ def run_pyjobshop(name: str, time_limit: float, workers: int) -> dict:
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["process_s"] = time.perf_counter() - started
     return out
+
+
+def run_pyjobshop(name: str, time_limit: float, workers: int) -> dict:
+    raw = data.jssp_instances()[name]
+    instance = {"duration_matrix": raw["duration_matrix"], "machines_matrix": raw["machines_matrix"]}
+    return run_peer("pyjobshop_runner.py", instance, time_limit, workers)
 
 
 def main() -> None:

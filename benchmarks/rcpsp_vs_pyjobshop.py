@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import subprocess
-import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 
-from jssp_vs_pyjobshop import peer_python
+from jssp_vs_pyjobshop import run_peer
 from schedlab.bench.runner import run_instance
 from schedlab.bench.suites import suite_instances
 from schedlab.core.model import Problem
@@ -40,17 +36,7 @@ def project_json(problem: Problem) -> dict:
 
 
 def run_pyjobshop(problem: Problem, time_limit: float, workers: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(project_json(problem), handle)
-    started = time.perf_counter()
-    proc = subprocess.run([str(peer_python()), str(HERE / "peers" / "pyjobshop_rcpsp_runner.py"), handle.name,
-                           str(time_limit), str(workers)], capture_output=True, text=True, timeout=time_limit * 5 + 120)
-    Path(handle.name).unlink()
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr)
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["process_s"] = time.perf_counter() - started
-    return out
+    return run_peer("pyjobshop_rcpsp_runner.py", project_json(problem), time_limit, workers)
 
 
 def main() -> None:

@@ -7,9 +7,9 @@ objective, lower_bound, status, runtime (PyJobShop's own Result fields) and wall
 
 import json
 import sys
-import time
 
 from pyjobshop import Model
+from pyjobshop_common import solve_and_report
 
 
 def main() -> None:
@@ -27,13 +27,7 @@ def main() -> None:
             if previous is not None:
                 model.add_end_before_start(previous, task)
             previous = task
-    started = time.perf_counter()
-    result = model.solve(solver="ortools", time_limit=time_limit, display=False, num_workers=workers)
-    wall = time.perf_counter() - started
-    print(json.dumps({"objective": result.objective, "lower_bound": result.lower_bound,
-                      "status": str(result.status.value if hasattr(result.status, "value") else result.status),
-                      "runtime": result.runtime, "wall_s": wall}))
-
+    solve_and_report(model, time_limit, workers)
 
 if __name__ == "__main__":
     main()

@@ -375,6 +375,8 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
     ins_y = np.zeros(4 * n + 4, np.int64)
     ins_fwd = np.zeros(4 * n + 4, np.int64)
     buf = np.zeros(n, np.int64)
+    estimates = np.zeros(4 * n + 4, np.int64)
+    allowed = np.zeros(4 * n + 4, np.bool_)
     cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
     best = best_cmax_in
     if cmax < best:
@@ -389,7 +391,7 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
             if count == 0:
                 return best, it, stall, True
             _n7_step(count, ins_x, ins_y, ins_fwd, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, buf,
-                     tabu, it, best, tenure_min, tenure_max, rng)
+                     tabu, it, best, tenure_min, tenure_max, rng, estimates, allowed)
             count = 1
         else:
             count = n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v)
@@ -397,7 +399,7 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
             return best, it, stall, True  # one block on the critical path: this makespan is optimal
         if neighbourhood != 7:
             _n5_step(count, moves_u, moves_v, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, tabu, it, best,
-                     tenure_min, tenure_max, rng)
+                     tenure_min, tenure_max, rng, estimates, allowed)
         cmax = evaluate(p, release, jprev, jnext, mprev, mnext, r, q, order)
         if cmax < best:
             best = cmax
@@ -413,56 +415,50 @@ def tabu_search(p, release, jprev, jnext, seq, mptr, it_start, iterations, max_s
 
 
 @njit(cache=True)
-def _n7_step(count, ins_x, ins_y, ins_fwd, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, buf, tabu, it, best,
-             tenure_min, tenure_max, rng):
-    """Apply the best non-tabu N7 move (tabu ones only when they beat the best makespan)."""
+def _pick(estimates, allowed, count, rng):
+    """The admissible move with the lowest estimate, ties broken uniformly at random; a random move if none is."""
     chosen = -1
     chosen_est = INF
     ties = 0
     for k in range(count):
-        x = ins_x[k]
-        y = ins_y[k]
-        fwd = ins_fwd[k] == 1
-        est = insertion_estimate(x, y, fwd, p, release, jprev, jnext, mprev, mnext, r, q, buf)
-        if est >= best and insertion_is_tabu(x, y, fwd, tabu, it, mprev, mnext):
+        if not allowed[k]:
             continue
-        if est < chosen_est:
-            chosen_est = est
+        if estimates[k] < chosen_est:
+            chosen_est = estimates[k]
             chosen = k
             ties = 1
-        elif est == chosen_est:
+        elif estimates[k] == chosen_est:
             ties += 1
             if randint(rng, ties) == 0:
                 chosen = k
     if chosen < 0:
         chosen = randint(rng, count)
+    return chosen
+
+
+@njit(cache=True)
+def _n7_step(count, ins_x, ins_y, ins_fwd, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, buf, tabu, it, best,
+             tenure_min, tenure_max, rng, estimates, allowed):
+    """Apply the best N7 move; tabu moves are admissible only when they beat the best makespan."""
+    for k in range(count):
+        fwd = ins_fwd[k] == 1
+        estimates[k] = insertion_estimate(ins_x[k], ins_y[k], fwd, p, release, jprev, jnext, mprev, mnext, r, q, buf)
+        allowed[k] = estimates[k] < best or not insertion_is_tabu(ins_x[k], ins_y[k], fwd, tabu, it, mprev, mnext)
+    chosen = _pick(estimates, allowed, count, rng)
     until = np.int32(it + tenure_min + randint(rng, tenure_max - tenure_min + 1))
     apply_insertion(ins_x[chosen], ins_y[chosen], ins_fwd[chosen] == 1, seq, pos, mprev, mnext, tabu, until)
 
 
 @njit(cache=True)
 def _n5_step(count, moves_u, moves_v, p, release, jprev, jnext, seq, pos, mprev, mnext, r, q, tabu, it, best,
-             tenure_min, tenure_max, rng):
-    """Apply the best non-tabu N5 swap (tabu ones only when they beat the best makespan)."""
-    chosen = -1
-    chosen_est = INF
-    ties = 0
+             tenure_min, tenure_max, rng, estimates, allowed):
+    """Apply the best N5 swap; tabu swaps are admissible only when they beat the best makespan."""
     for k in range(count):
         u = moves_u[k]
         v = moves_v[k]
-        est = swap_estimate(u, v, p, release, jprev, jnext, mprev, mnext, r, q)
-        if tabu[u, v] >= it and est >= best:
-            continue
-        if est < chosen_est:
-            chosen_est = est
-            chosen = k
-            ties = 1
-        elif est == chosen_est:
-            ties += 1
-            if randint(rng, ties) == 0:
-                chosen = k
-    if chosen < 0:
-        chosen = randint(rng, count)
+        estimates[k] = swap_estimate(u, v, p, release, jprev, jnext, mprev, mnext, r, q)
+        allowed[k] = estimates[k] < best or tabu[u, v] < it
+    chosen = _pick(estimates, allowed, count, rng)
     u = moves_u[chosen]
     v = moves_v[chosen]
     apply_swap(u, v, seq, pos, mprev, mnext)

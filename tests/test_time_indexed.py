@@ -101,9 +101,23 @@ def test_stop_token_ends_both_solvers_at_once(j301_1):
     assert calls == [1]  # a hook registered after the stop runs at once
 
 
-def test_auto_proves_a_project_with_the_time_indexed_phase(j301_1):
+def test_auto_proves_a_project(j301_1):
     result = solve(j301_1, "auto", SolveOptions(time_limit=10, seed=0))
     assert (result.status, result.objective) == (Status.OPTIMAL, 43)
+
+
+def test_portfolio_phase_runs_cpsat_beside_ti_sat_to_a_proof(j301_1):
+    """The phase itself, from a rule's schedule: one side proves, the other is stopped, the result is optimal."""
+    from schedlab.solvers.portfolio import AutoPortfolio, _Incumbent, _time_indexed_fits
+
+    state = _Incumbent(j301_1, SolveOptions(time_limit=30, seed=0))
+    state.consider(solve(j301_1, "rules:lft", FAST), "rules:lft")
+    assert _time_indexed_fits(state) and state.best.objective > 43
+    AutoPortfolio._cpsat_beside_proofs(state, 30.0)
+    result = state.result("auto")
+    assert (result.status, result.objective, result.lower_bound) == (Status.OPTIMAL, 43, 43)
+    assert state.elapsed() < 30  # the side that did not prove was stopped, not run to the limit
+    assert first_violation(j301_1, result.schedule) is None
 
 
 @pytest.mark.parametrize("change", ["objective", "deadline", "modes"])

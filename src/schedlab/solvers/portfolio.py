@@ -120,8 +120,7 @@ class AutoPortfolio:
         remaining = options.time_limit - state.elapsed()
         if proofs and remaining > 0.05 and not state.proved:
             self._cpsat_beside_proofs(state, remaining)
-            remaining = 0.0
-        if remaining > 0.05 and not state.proved:
+        elif remaining > 0.05 and not state.proved:
             exact = self._cpsat(state, remaining, "cpsat")
             if exact.status is Status.INFEASIBLE:
                 return Result(problem.name, self.name, Status.INFEASIBLE, None, None, state.elapsed(), options.seed,

@@ -101,6 +101,16 @@ def critical_path(p, jprev, mprev, r, cmax, path):
 
 
 @njit(cache=True)
+def block_end(path, k, mnext):
+    """Index of the last operation of the critical block that starts at path[k] (the path is stored
+    last operation first, so the block runs from path[k] down to the returned index on one machine)."""
+    j = k
+    while j - 1 >= 0 and mnext[path[j]] == path[j - 1]:
+        j -= 1
+    return j
+
+
+@njit(cache=True)
 def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
     """Critical path (ending at the first op that ends at cmax), cut into machine blocks; the N5
     moves swap the first two and last two ops of each block (not at the path's two ends)."""
@@ -110,10 +120,7 @@ def n5_moves(p, jprev, mprev, mnext, r, cmax, path, moves_u, moves_v):
     first_block = True
     k = length - 1
     while k >= 0:
-        # extend block while the next path op is the machine successor
-        j = k
-        while j - 1 >= 0 and mnext[path[j]] == path[j - 1]:
-            j -= 1
+        j = block_end(path, k, mnext)
         size = k - j + 1
         last_block = j == 0
         if size >= 2:
@@ -193,9 +200,7 @@ def n7_moves(p, jprev, jnext, mprev, mnext, r, q, cmax, path, moves_x, moves_y, 
     first_block = True
     k = length - 1
     while k >= 0:
-        j = k
-        while j - 1 >= 0 and mnext[path[j]] == path[j - 1]:
-            j -= 1
+        j = block_end(path, k, mnext)
         size = k - j + 1  # block = path[k], path[k-1], ..., path[j] in machine order
         last_block = j == 0
         if size >= 2:

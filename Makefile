@@ -10,6 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -c requirements.lock -e .
+	$(BIN)/schedlab warm-up
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)

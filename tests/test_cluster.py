@@ -8,7 +8,7 @@ import pytest
 
 from schedlab.cli import main
 from schedlab.cluster.model import Job, Stage, multi_user_workload
-from schedlab.cluster.policies import CLUSTER_POLICIES, UWFQ
+from schedlab.cluster.policies import CLUSTER_POLICIES, UWFQ, ClusterPolicy
 from schedlab.cluster.sim import ClusterSim, simulate_cluster
 from schedlab.sim.policy import IllegalDecisionError
 
@@ -78,7 +78,7 @@ def test_partitioning_conserves_work():
 
 
 def test_illegal_pick_raises():
-    class Bad:
+    class Bad(ClusterPolicy):
         name = "bad"
 
         def select(self, view, runnable):
@@ -91,7 +91,7 @@ def test_illegal_pick_raises():
 def test_cli_simulate_cluster(tmp_path):
     out = tmp_path / "m.json"
     assert main(["simulate", "cluster", "--policy", "fair", "--jobs", "100", "--seed", "0", "--out", str(out)]) == 0
-    m = json.loads(out.read_text())
+    m = json.loads(out.read_text())["metrics"]
     assert m["response_time.small.mean"] > 0 and m["jobs"] == 100
     assert main(["simulate", "cluster", "--policy", "lottery"]) == 2
 
@@ -133,7 +133,8 @@ def test_google_mix_and_report(tmp_path):
         )
         == 0
     )
-    assert "Executors" in report.read_text()
+    page = report.read_text()
+    assert "Timeline" in page and "response_time_mean_by_size" in page and "drf" in page
 
 
 def test_drf_balances_dominant_shares_when_memory_dominates():

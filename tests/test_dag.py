@@ -120,7 +120,11 @@ def test_cli_solves_dag_json_and_reports_bad_files(tmp_path, capsys):
     path.write_text(dag_to_json(PAPER))
     out = tmp_path / "r.json"
     assert main(["solve", str(path), "--solver", "cpop", "--out", str(out)]) == 0
-    assert json.loads(out.read_text())["makespan"] == 86
+    result = json.loads(out.read_text())
+    assert result["objective"] == 86 and result["status"] == "feasible" and len(result["schedule"]) == PAPER.n_tasks
+    assert main(["validate", str(path), str(out)]) == 0
+    assert main(["solve", str(path), "--solver", "auto", "--time-limit", "5", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["objective"] == 73 and json.loads(out.read_text())["status"] == "optimal"
     bad = tmp_path / "bad.json"
     bad.write_text('{"kind": "dag", "cost": [[1], [2]], "edges": [[0, 1, 1], [1, 0, 1]]}')
     assert main(["solve", str(bad)]) == 2
@@ -143,7 +147,8 @@ def test_cli_simulate_dag_writes_metrics_and_report(tmp_path):
         main(["simulate", "dag", "--policy", "heft", "--jobs", "60", "--seed", "1", "--out", str(out), "--report", str(report)])
         == 0
     )
-    m = json.loads(out.read_text())
+    m = json.loads(out.read_text())["metrics"]
     assert m["finished"] == 60 and m["latency.mean"] > 0
-    assert "Processing elements" in report.read_text()
+    page = report.read_text()
+    assert "Timeline" in page and "pe_utilization" in page
     assert main(["simulate", "dag", "--jobs", "0"]) == 2

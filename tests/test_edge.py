@@ -66,13 +66,20 @@ def test_iot_policies_process_every_task(policy):
 
 def test_cli_simulate_edge(tmp_path, capsys):
     out = tmp_path / "m.json"
-    assert main(["simulate", "edge", "--scenario", "iot", "--policy", "least-loaded", "--seed", "0", "--out", str(out)]) == 0
-    assert json.loads(out.read_text())["tasks"] > 0
-    assert main(["simulate", "edge", "--scenario", "drones", "--policy", "teleport"]) == 2
-    assert "known: edge-fifo" in capsys.readouterr().err
+    assert main(["simulate", "iot", "--policy", "least-loaded", "--seed", "0", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["metrics"]["tasks"] > 0 and result["domain"] == "iot" and len(result["samples"]["response"]) > 0
+    assert result["metrics"] == {k: v for k, v in simulate_iot("least-loaded", seed=0).items() if k != "policy"}
+    assert main(["simulate", "drones", "--policy", "teleport"]) == 2
+    assert "known: cloud, dems, dems-a, edge-edf, edge-fifo, gems" in capsys.readouterr().err
+    assert main(["simulate", "mec", "--policy", "weighted", "--weight", "0.2", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["metrics"]["delay.mean"] == simulate_mec("weighted", 0.2, seed=0)["delay.mean"]
+    assert main(["simulate", "mec", "--policy", "local", "--weight", "0.2"]) == 2
+    assert "does not apply to policy local" in capsys.readouterr().err
 
 
 def test_drone_report(tmp_path):
     report = tmp_path / "r.html"
-    assert main(["simulate", "edge", "--scenario", "drones", "--drones", "2", "--report", str(report)]) == 0
-    assert "Edge accelerator" in report.read_text()
+    assert main(["simulate", "drones", "--drones", "2", "--report", str(report)]) == 0
+    page = report.read_text()
+    assert "Timeline" in page and "on_time_by_type" in page

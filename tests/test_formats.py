@@ -59,7 +59,7 @@ def test_json_examples_round_trip(tmp_path, example):
 
 
 def test_formats_are_listed():
-    assert set(FORMATS.names()) == {"jss", "jsl-json", "fjs", "sm", "fsp", "smwt", "json"}
+    assert set(FORMATS.names()) == {"jss", "jsl-json", "fjs", "sm", "fsp", "smwt", "json", "dag"}
 
 
 def test_format_override_beats_detection(tmp_path):

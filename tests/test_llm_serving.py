@@ -14,7 +14,7 @@ from schedlab.llm.capacity import CapacityTargets, capacity_search
 from schedlab.llm.catalog import MODELS, get_gpu, get_model
 from schedlab.llm.cluster import simulate
 from schedlab.llm.costmodel import CostModel, prefill_chunk_work
-from schedlab.llm.policies import POLICIES
+from schedlab.llm.policies import POLICIES, ReplicaPolicy
 from schedlab.llm.predictor import bundled_predictor
 from schedlab.llm.replica import ReplicaConfig
 from schedlab.llm.traces import make_requests, parse_trace, trace_requests
@@ -111,7 +111,7 @@ def test_request_that_can_never_fit_is_rejected_not_dropped():
 
 
 def test_illegal_decisions_raise():
-    class Greedy:
+    class Greedy(ReplicaPolicy):
         name = "greedy"
 
         def decide(self, replica):
@@ -197,11 +197,14 @@ def test_cli_simulate_writes_metrics_and_trace(tmp_path, capsys):
         ]
     )
     assert rc == 0
-    m = json.loads(out.read_text())
+    m = json.loads(out.read_text())["metrics"]
     assert m["arrived"] == 200 and closes(m)
     for key in ("ttft.p50", "ttft.p90", "ttft.p99", "tbt.p50", "tbt.p99", "tpot.p50", "e2e.p99", "queue.p90"):
         assert m[key] >= 0
-    assert json.loads(trace.read_text())["traceEvents"]
+    events = json.loads(trace.read_text())["traceEvents"]
+    spans = [e for e in events if e["ph"] == "X"]
+    assert spans and {e["name"] for e in spans} <= {"prefill", "decode", "mixed"}
+    assert all(e["dur"] > 0 for e in spans) and any(e["ph"] == "C" for e in events)
 
 
 def test_cli_bad_input_is_one_line(tmp_path, capsys):

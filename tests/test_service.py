@@ -56,7 +56,7 @@ def test_uploaded_instance_simulation_and_sweep_jobs(client):
     assert wait_for(client, r.json()["id"])["status"] == "done"
     assert client.get(f"/jobs/{r.json()['id']}/result").json()["objective"] == 6  # J0 M0 0-3, J1 M1 0-4, then 4-6 and 4-5
     assert wait_for(client, sim.json()["id"])["status"] == "done"
-    assert client.get(f"/jobs/{sim.json()['id']}/result").json()["finished"] == 30
+    assert client.get(f"/jobs/{sim.json()['id']}/result").json()["metrics"]["finished"] == 30
     assert wait_for(client, sweep.json()["id"])["status"] == "done"
     rows = client.get(f"/jobs/{sweep.json()['id']}/result").json()["rows"]
     assert len(rows) == 4 and all(row["valid"] for row in rows)
@@ -67,18 +67,23 @@ def test_bad_requests_say_what_is_wrong(client):
     assert r.status_code == 422 and "unknown solver 'magic'" in r.text
     r = client.post("/jobs/solve", json={"instance": "no-such-instance"})
     assert r.status_code == 422 and "bundled instance" in r.text
-    r = client.post("/jobs/solve", json={"text": "3 3\n1 2\n", "filename": "x.jss"})
-    assert r.status_code == 422 and "x.jss" in r.text
+    r = client.post("/jobs/solve", json={"text": "3 3\n1 2\n", "filename": "x.jss", "solver": "rules:spt"})
+    assert r.status_code == 202  # uploads are parsed by the job, off the request path
+    failed = wait_for(client, r.json()["id"])
+    assert failed["status"] == "failed" and "x.jss:2: expected" in failed["error"], failed
     r = client.post("/jobs/simulate", json={"domain": "weather"})
-    assert r.status_code == 422 and "known: cluster, dag, edge, llm" in r.text
+    assert r.status_code == 422 and "'cluster', 'dag', 'drones', 'iot', 'llm', 'mec'" in r.text
     r = client.post("/jobs/simulate", json={"domain": "dag", "params": {"colour": 1}})
-    assert r.status_code == 422 and "accepted:" in r.text
+    assert r.status_code == 422 and "Extra inputs are not permitted" in r.text and "colour" in r.text
     r = client.post("/jobs/solve", json={"instance": "ft06", "time_limit": -1})
     assert r.status_code == 422
     assert client.get("/jobs/999999").status_code == 404
     assert "openapi" in client.get("/openapi.json").json()
     regs = client.get("/registries").json()
-    assert "cpsat" in regs["solvers"] and set(regs["simulations"]) == {"llm", "dag", "cluster", "edge"}
+    assert "cpsat" in regs["solvers"] and set(regs["simulations"]) == {"llm", "dag", "cluster", "drones", "mec", "iot"}
+    fields = {f["name"]: f for f in regs["simulations"]["llm"]["fields"]}
+    assert fields["requests"]["ge"] == 1 and fields["trace"]["accepts_uploads"] and "token_budget" in [
+        o["name"] for o in regs["simulations"]["llm"]["policies"]["sarathi"]["options"]]
 
 
 def test_cancel_stops_a_running_job(client):
@@ -201,19 +206,22 @@ def test_gantt_plots_and_csv_downloads(client):
     assert gantt.status_code == 200 and gantt.headers["content-type"] == "image/png" and gantt.content.startswith(png)
     assert client.get(f"/jobs/{solve}/gantt.svg").content.lstrip().startswith(b"<?xml")
     assert "<svg" in client.get(f"/jobs/{solve}/gantt.html").text
-    assert client.get(f"/jobs/{solve}/gantt.gif").status_code == 404
-    assert client.get(f"/jobs/{sim}/gantt.png").status_code == 404  # simulations have no Gantt chart
+    assert client.get(f"/jobs/{solve}/gantt.gif").status_code == 422  # png, svg or html
+    assert client.get(f"/jobs/{sim}/gantt.png").content.startswith(b"\x89PNG")  # the replicas' iterations
+    assert client.get(f"/jobs/{sweep}/gantt.png").status_code == 404
+    assert "<h2>Distributions (CDF)</h2>" in client.get(f"/jobs/{sim}/report.html").text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/jobs/{solve}/result.csv").text)))
     assert len(rows) == 36 and max(int(r["end"]) for r in rows) == result["objective"] == 55
     assert client.get(f"/jobs/{solve}/plots").json()["plots"] == ["objective"]
     assert client.get(f"/jobs/{solve}/plots/objective.png").content.startswith(png)
-    assert client.get(f"/jobs/{sim}/plots").json()["plots"][0] == "latency"
-    assert client.get(f"/jobs/{sim}/plots/latency.png").content.startswith(png)
-    assert client.get(f"/jobs/{dag}/plots").json()["plots"] == ["pe_utilization"]  # found from the result's shape
+    assert client.get(f"/jobs/{sim}/plots").json()["plots"] == ["cdf", "series", "finished_by_replica"]
+    assert client.get(f"/jobs/{sim}/plots/cdf.png").content.startswith(png)
+    assert client.get(f"/jobs/{sim}/plots/series.png").content.startswith(png)
+    assert client.get(f"/jobs/{dag}/plots").json()["plots"] == ["cdf", "pe_utilization"]  # found from the result's shape
     assert client.get(f"/jobs/{dag}/plots/pe_utilization.png").content.startswith(png)
     assert client.get(f"/jobs/{dag}/plots/nothing.png").status_code == 404
-    metrics = dict(csv.reader(io.StringIO(client.get(f"/jobs/{sim}/result.csv").text)))
-    assert float(metrics["finished"]) == client.get(f"/jobs/{sim}/result").json()["finished"] == 200
+    metrics = {row[0]: row[1] for row in csv.reader(io.StringIO(client.get(f"/jobs/{sim}/result.csv").text))}
+    assert float(metrics["finished"]) == client.get(f"/jobs/{sim}/result").json()["metrics"]["finished"] == 200
     sweep_rows = list(csv.DictReader(io.StringIO(client.get(f"/jobs/{sweep}/result.csv").text)))
     assert [r["solver"] for r in sweep_rows] == ["rules:edd", "rules:atc"] * 2
     assert client.get(f"/jobs/{sweep}/plots/gaps.png").content.startswith(png)

@@ -1,4 +1,4 @@
-"""The ``schedlab`` command line: solve, validate, list, bench, demo."""
+"""The ``schedlab`` command line: solve, validate, list, bench, simulate, capacity, serve, demo, warm-up."""
 
 from __future__ import annotations
 
@@ -12,19 +12,26 @@ from rich.console import Console
 from rich.table import Table
 
 from schedlab.core.errors import SchedlabError
-from schedlab.core.model import OBJECTIVE_TERMS, Objective
+from schedlab.core.model import OBJECTIVE_TERMS, Objective, Problem
 
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
+console = Console(stderr=True, emoji=False)
+# Not a terminal (a pipe, a file, a test): wide enough that tables print whole names instead of cutting them.
+out = Console(soft_wrap=True, emoji=False, width=None if sys.stdout.isatty() else 200)
 
 
-def _is_dag_file(name: str) -> bool:
-    from pathlib import Path
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr and exit status 2, like every other schedlab error."""
 
-    from schedlab.dag.io import is_dag_json
+    def error(self, message: str):  # type: ignore[override]
+        where = self.prog.removeprefix("schedlab").strip()
+        self.exit(2, f"schedlab: error: {where + ': ' if where else ''}{message}\n")
 
-    path = Path(name)
-    return path.suffix == ".json" and path.is_file() and is_dag_json(path.read_text(errors="replace"))
+
+def _table(*columns: str) -> Table:
+    table = Table(show_header=True)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    return table
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
@@ -33,19 +40,18 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     from schedlab.instances import load_instance
     from schedlab.solvers.base import SolveOptions, solve
 
-    if args.format == "dag" or _is_dag_file(args.instance):
-        from schedlab.dag.commands import solve_dag_file
-
-        return solve_dag_file(args, out.print)
     loaded = load_instance(args.instance, args.format)
     problem = loaded.problem
     if args.objective:
+        if not isinstance(problem, Problem):
+            raise SchedlabError(f"--objective: {problem.name} is a {problem.kind} problem, which minimises the makespan only")
         problem = problem.with_objective(Objective.of(args.objective))
     status_line = console.status(f"solving {problem.name} with {args.solver}")
     started = time.perf_counter()
 
     def on_incumbent(objective: float, bound: float | None, elapsed: float) -> None:
-        status_line.update(f"{problem.name} [{args.solver}] incumbent {objective:g}  bound {bound:g}  {elapsed:.1f}s")
+        shown = "-" if bound is None else f"{bound:g}"
+        status_line.update(f"{problem.name} [{args.solver}] incumbent {objective:g}  bound {shown}  {elapsed:.1f}s")
 
     with status_line:
         result = solve(
@@ -57,7 +63,9 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         violation = first_violation(problem, result.schedule)
         if violation is not None:
             raise SchedlabError(f"internal error: solver {args.solver} produced an infeasible schedule: {violation}")
-        assert evaluate(problem, result.schedule) == result.objective
+        if abs(evaluate(problem, result.schedule) - result.objective) > 1e-6 * max(1.0, abs(result.objective)):
+            raise SchedlabError(f"internal error: solver {args.solver} reported objective {result.objective:g}, "
+                                f"its schedule has {evaluate(problem, result.schedule):g}")
     gap = result.gap_to(loaded.best_known)
     fields = [
         f"instance {problem.name}",
@@ -92,7 +100,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from schedlab.instances import load_instance
 
     problem = load_instance(args.instance, args.format).problem
-    schedule = load_schedule_json(args.schedule)
+    schedule = load_schedule_json(args.schedule, problem)
     violation = first_violation(problem, schedule)
     if violation is not None:
         out.print(f"infeasible: {violation}")
@@ -104,27 +112,26 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_list(args: argparse.Namespace) -> int:
     from schedlab.bench.suites import SUITES, suite_instances
     from schedlab.problems.formats.registry import FORMATS
-    from schedlab.solvers.base import SOLVERS, solver_names
+    from schedlab.sim.commands import list_domains, list_policies
+    from schedlab.solvers.capabilities import capability_table
 
     what = args.what
-    table = Table(show_header=True)
+    if args.domain and what != "policies":
+        raise SchedlabError(f"list {what} takes no domain; 'schedlab list policies {args.domain}' lists a domain's policies")
     if what == "solvers":
-        table.add_column("solver")
-        table.add_column("description")
-        for name in solver_names():
-            table.add_row(name, SOLVERS.describe(name))
+        table = capability_table(_table)
     elif what == "formats":
-        table.add_column("format")
-        table.add_column("extensions")
-        table.add_column("description")
+        table = _table("format", "extensions", "description")
         for name in FORMATS.names():
             table.add_row(name, " ".join(FORMATS.get(name).extensions), FORMATS.describe(name))
-    else:
-        table.add_column("suite")
-        table.add_column("instances", justify="right")
-        table.add_column("description")
+    elif what == "suites":
+        table = _table("suite", "instances", "description")
         for name in SUITES.names():
             table.add_row(name, str(len(suite_instances(name))), SUITES.describe(name))
+    elif what == "domains":
+        table = list_domains(_table)
+    else:
+        table = list_policies(_table, args.domain)
     out.print(table)
     return 0
 
@@ -134,10 +141,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     from schedlab.bench.runner import summarise, write_csv
     from schedlab.bench.suites import suite_instances
-    from schedlab.solvers.base import get_solver
+    from schedlab.solvers.base import SOLVERS, solver_names
 
-    for solver in args.solver:
-        get_solver(solver)  # fail early on unknown names
+    solver_names()  # registers the built-in solvers
+    args.solver = [SOLVERS.canonical(name) for name in args.solver]  # fail early on unknown names
     instances = suite_instances(args.suite)
     if args.instances:
         wanted = {n.lower() for n in args.instances.split(",")}
@@ -161,7 +168,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         _record_sweep(args, instances, rows, started)
     table = Table(title=f"{args.suite}: time limit {args.time_limit:g} s, seed {args.seed}")
     for col in ("instance", "class", "solver", "status", "objective", "bound", "best known", "gap %", "time s", "valid"):
-        table.add_column(col, justify="left" if col in ("instance", "class", "solver", "status") else "right")
+        left = col in ("instance", "class", "solver", "status")
+        table.add_column(col, justify="left" if left else "right", overflow="fold", no_wrap=left)
     for r in rows:
         table.add_row(
             r.instance,
@@ -228,70 +236,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
-    import socket
-    import threading
-
-    import uvicorn
-
-    from schedlab.service.app import create_app
-
-    with socket.socket() as probe:  # a busy port is one readable line, not uvicorn's traceback
-        try:
-            probe.bind((args.host, args.port))
-        except OSError as exc:
-            raise SchedlabError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port") from None
-    app = create_app(args.db, args.workers, args.max_active, args.job_timeout, args.job_memory_mb)
-    url = f"http://{args.host}:{args.port}"
-    if args.examples and not app.state.store.counts():
-        from schedlab.service.examples import submit_examples
-
-        ids = submit_examples(app.state.store)
-        out.print(f"running {len(ids)} bundled example jobs ({', '.join(map(str, ids))}) in the workers ...")
-        threading.Thread(target=_announce_examples, args=(app.state.store, ids, url), daemon=True).start()
-    out.print(f"schedlab service on {url}  (dashboard: {url}/ui/, API docs: {url}/docs; Ctrl-C stops it)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    return 0
-
-
-def _announce_examples(store, ids: list[int], url: str) -> None:
-    """Print each example job's outcome once all have finished, then the URL again."""
-    while True:
-        jobs = [store.get(i) for i in ids]
-        if all(j.status in ("done", "failed", "cancelled") for j in jobs):
-            break
-        time.sleep(0.5)
-    for job in jobs:
-        spec = job.spec
-        what = f"{spec['instance']} / {spec['solver']}" if job.kind == "solve" else f"{spec.get('domain')} {spec.get('params')}"
-        result = store.result(job.id) if job.status == "done" else None
-        shown = f"objective {result['objective']:g}" if result and result.get("objective") is not None else job.status
-        out.print(f"  job {job.id}: {job.kind} {what}: {shown}")
-    out.print(f"example jobs finished; open {url}/ui/")
-
-
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+def _cmd_warm_up(args: argparse.Namespace) -> int:
+    from schedlab.solvers.warmup import warm_up
+
+    seconds = warm_up()
+    out.print(f"search kernels compiled and cached in {seconds:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="schedlab", description="Model, solve and compare scheduling problems.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineParser(prog="schedlab", description="Model, solve, simulate and compare scheduling problems.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("solve", help="solve one instance (a file or a bundled name such as ft06)")
     p.add_argument("instance")
     p.add_argument("--format", help="override format detection (see 'schedlab list formats')")
-    p.add_argument(
-        "--solver",
-        default="auto",
-        help="see 'schedlab list solvers' (default: auto); DAG files: heft, cpop, peft, lookahead-heft, met, etf, minmin, exact",
-    )
+    p.add_argument("--solver", default="auto", help="see 'schedlab list solvers' (default: auto)")
     p.add_argument("--objective", choices=OBJECTIVE_TERMS, help="replace the instance's objective")
-    p.add_argument("--time-limit", type=float, default=10.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--time-limit", type=_positive, default=10.0, help="seconds (default 10)")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--workers", type=_workers, default=2)
     p.add_argument("--out", help="write result JSON here")
-    p.add_argument("--gantt", help="write a Gantt chart (.html or .png)")
+    p.add_argument("--gantt", help="write a Gantt chart (.html, .png, .svg or .pdf)")
     p.set_defaults(func=_cmd_solve)
 
     p = sub.add_parser("validate", help="check a schedule against its instance")
@@ -300,19 +270,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("list", help="list solvers, formats or suites")
-    p.add_argument("what", choices=("solvers", "formats", "suites"), nargs="?", default="solvers")
+    p = sub.add_parser("list", help="list solvers, formats, suites, simulation domains or their policies")
+    p.add_argument("what", choices=("solvers", "formats", "suites", "domains", "policies"), nargs="?", default="solvers")
+    p.add_argument("domain", nargs="?", help="with 'policies': only this domain's")
     p.set_defaults(func=_cmd_list)
 
     p = sub.add_parser("bench", help="run solvers on a bundled suite and report gaps to best-known values")
     p.add_argument("suite")
     p.add_argument("--solver", action="extend", nargs="+", help="one or more solvers, or repeat the option (default: cpsat)")
-    p.add_argument("--time-limit", type=float, default=10.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--limit", type=int, help="only the first N instances")
+    p.add_argument("--time-limit", type=_positive, default=10.0)
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--workers", type=_workers, default=2)
+    p.add_argument("--limit", type=_count, help="only the first N instances")
     p.add_argument("--instances", help="comma-separated instance names")
-    p.add_argument("--iterations", type=int, help="step budget for search solvers (results then do not depend on CPU speed)")
+    p.add_argument("--iterations", type=_count, help="step budget for search solvers (results then do not depend on CPU speed)")
     p.add_argument("--out", help="write the per-instance results as CSV")
     p.add_argument("--db", help="also record the sweep as a job in this service store (SQLite file or SQLAlchemy URL)")
     p.add_argument(
@@ -326,51 +297,72 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="solve a bundled instance of each problem class and write an HTML report")
     p.add_argument("--out-dir", default="out")
-    p.add_argument("--time-limit", type=float, default=3.0)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-limit", type=_positive, default=3.0)
+    p.add_argument("--seed", type=_seed, default=0)
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("serve", help="run the job service (HTTP API and worker processes)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--db", help="SQLite file or SQLAlchemy URL (default: schedlab-data/jobs.db)")
-    p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--max-active", type=int, default=1000, help="refuse submissions (429) beyond this many unfinished jobs")
-    p.add_argument("--job-timeout", type=float, default=3600.0)
-    p.add_argument("--job-memory-mb", type=int, default=4096)
-    p.add_argument("--examples", action="store_true", help="queue a few bundled example jobs when the store is empty")
-    p.set_defaults(func=_cmd_serve)
+    from schedlab.service.cli import register as register_serve
 
-    from schedlab.cluster.commands import register as register_cluster
-    from schedlab.dag.commands import register as register_dag
-    from schedlab.edge.commands import register as register_edge
-    from schedlab.llm.commands import register as register_llm
+    register_serve(sub)
 
-    simulate = sub.add_parser(
-        "simulate", help="simulate an online system: llm, dag (jobs on a SoC), cluster (multi-user Spark), edge"
-    )
-    simulate_domains = simulate.add_subparsers(dest="domain", required=True)
-    capacity = sub.add_parser("capacity", help="highest request rate meeting latency targets (llm)")
-    capacity_domains = capacity.add_subparsers(dest="domain", required=True)
-    register_llm(simulate_domains, capacity_domains)
-    register_dag(simulate_domains)
-    register_cluster(simulate_domains)
-    register_edge(simulate_domains)
+    p = sub.add_parser("warm-up", help="compile and cache the search kernels (make run does this once at install)")
+    p.set_defaults(func=_cmd_warm_up)
+
+    from schedlab.llm.commands import register as register_capacity
+    from schedlab.sim.commands import register as register_simulate
+
+    register_simulate(sub)
+    register_capacity(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "solver", None) is None and args.command == "bench":
-        args.solver = ["cpsat"]
+def _positive(text: str) -> float:
     try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text[:40]!r}") from None
+    if not 0 < value <= 1e7:
+        raise argparse.ArgumentTypeError(f"expected a number > 0 and <= 10000000, got {text[:40]!r}")
+    return value
+
+
+def _bounded_int(text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text[:40]!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected an integer >= {low} and <= {high}, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _bounded_int(text, 0, 2**32 - 1)
+
+
+def _workers(text: str) -> int:
+    return _bounded_int(text, 1, 256)
+
+
+def _count(text: str) -> int:
+    return _bounded_int(text, 1, 10**9)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command == "bench" and args.solver is None:
+            args.solver = ["cpsat"]
         return args.func(args)
     except SchedlabError as exc:
-        console.print(f"schedlab: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        message = str(exc)
+        if len(message) > 2000:  # never echo a whole bad input back
+            message = message[:1000] + f" ... ({len(message) - 1000} more characters)"
+        console.print(f"schedlab: error: {message}", markup=False, highlight=False, emoji=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
-        console.print("schedlab: interrupted")
+        console.print("schedlab: interrupted", markup=False, highlight=False)
         return 130
 
 

@@ -16,6 +16,7 @@ from multiprocessing import get_context
 
 from schedlab.bench.runner import BenchRow, run_instance
 from schedlab.core.errors import SchedlabError
+from schedlab.core.processes import die_with_parent
 
 EXECUTORS = ("serial", "local", "ray")
 
@@ -57,7 +58,7 @@ def run_sweep(
     if executor == "local":
         threads = max((r.threads for r in runs), default=1)
         n = processes or max(1, (os.cpu_count() or 1) // threads)
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=die_with_parent) as pool:
             rows = []
             for row in pool.map(run_one, runs):
                 rows.append(row)
@@ -71,7 +72,7 @@ def _ray_sweep(runs: Sequence[Run], address: str | None, on_row) -> list[BenchRo
     try:
         import ray
     except ImportError:
-        raise SchedlabError("the ray executor needs Ray: pip install 'ray==2.60.0'") from None
+        raise SchedlabError("the ray executor needs Ray: pip install 'schedlab[ray]' (or 'ray==2.60.0')") from None
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)

@@ -11,27 +11,44 @@ least estimated remaining work; `drf` is dominant resource fairness over cores a
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from schedlab.core.registry import Registry
+from schedlab.sim.domain import Policy, policy_registry
+from schedlab.sim.params import param
 
 
-class FIFO:
+class ClusterPolicy(Policy):
+    """Picks the runnable stage that gets the next free core; may plan at each job's arrival."""
+
+    def on_arrival(self, view, job) -> None:
+        """Called once per arriving job; nothing by default."""
+
+    def select(self, view, runnable):
+        """One of `runnable` (stages whose parents are done and that have tasks left to launch)."""
+        raise NotImplementedError
+
+
+class FIFO(ClusterPolicy):
     name = "fifo"
+    description = "Spark FIFO: smaller job id first, then stage id"
 
     def select(self, view, runnable):
         return min(runnable, key=lambda s: (s.job.id, s.id))
 
 
-class FAIR:
-    """Spark FAIR with one pool per user (pool weights and minShare as Spark's allocation file
-    would set them; default weight 1, minShare 0), FIFO inside each pool."""
+@dataclass(frozen=True)
+class FairOptions:
+    min_share: int = param(0, "Spark minShare of every user's pool (cores a pool is guaranteed before weights count)",
+                           ge=0, le=1_000_000)
+
+
+class FAIR(ClusterPolicy):
+    """Spark FAIR with one pool per user (minShare as Spark's allocation file would set it for every
+    pool; weight 1), FIFO inside each pool."""
 
     name = "fair"
-
-    def __init__(self, min_share: int | dict[str, int] = 0, weights: dict[str, float] | None = None) -> None:
-        self.min_shares = min_share if isinstance(min_share, dict) else None
-        self.min_share = 0 if isinstance(min_share, dict) else min_share
-        self.weights = weights or {}
+    description = "Spark FAIR: one pool per user, pools by minShare then running tasks / weight, FIFO inside"
+    Options = FairOptions
 
     def select(self, view, runnable):
         pools = defaultdict(list)
@@ -39,18 +56,20 @@ class FAIR:
             pools[s.job.user].append(s)
         running = view.running_by_user()
 
+        share = self.options.min_share
+
         def key(user):
             r = running.get(user, 0)
-            share = self.min_shares.get(user, 0) if self.min_shares is not None else self.min_share
             needy = r < share
-            return (0 if needy else 1, r / max(share, 1) if needy else r / self.weights.get(user, 1.0), user)
+            return (0 if needy else 1, r / max(share, 1) if needy else float(r), user)
 
         user = min(pools, key=key)
         return min(pools[user], key=lambda s: (s.job.id, s.id))
 
 
-class UserFair:
+class UserFair(ClusterPolicy):
     name = "user-fair"
+    description = "fair between users, then between a user's jobs"
 
     def select(self, view, runnable):
         running = view.running_by_user()
@@ -61,25 +80,28 @@ class UserFair:
         return min(by_user[user], key=lambda s: (s.job.running, s.job.id, s.id))
 
 
-class ShortestFirst:
+class ShortestFirst(ClusterPolicy):
     name = "shortest"
+    description = "least estimated remaining work first"
+    needs_predictions = True
 
     def select(self, view, runnable):
         return min(runnable, key=lambda s: (view.estimated_remaining(s.job), s.job.id, s.id))
 
 
-class DRF:
+class DRF(ClusterPolicy):
     """Progressive filling on dominant shares (cores and memory; every task needs 1 core and
     `memory_per_task` of the job's memory class)."""
 
     name = "drf"
+    description = "dominant resource fairness over cores and memory"
 
     def select(self, view, runnable):
         shares = view.dominant_shares()
         return min(runnable, key=lambda s: (shares.get(s.job.user, 0.0), s.job.id, s.id))
 
 
-class UWFQ:
+class UWFQ(ClusterPolicy):
     """User-level weighted fair queuing with virtual finish times (a reconstruction from the
     authors' description and scheduler code): a global virtual time V advances at
     cores / (number of users with virtual work left); each user's jobs are ordered by their
@@ -88,8 +110,11 @@ class UWFQ:
     deadline and the smallest deadline runs first (EDF on virtual finish times)."""
 
     name = "uwfq"
+    description = "user-level weighted fair queuing: EDF on per-user virtual finish times"
+    needs_predictions = True
 
-    def __init__(self) -> None:
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
         self.v = 0.0
         self.t = 0.0
         self.users: dict[str, dict] = {}
@@ -134,10 +159,8 @@ class UWFQ:
         return min(runnable, key=lambda s: (s.job.virtual_deadline, s.job.id, s.id))
 
 
-CLUSTER_POLICIES: Registry = Registry("cluster policy")
-for cls in (FIFO, FAIR, UserFair, ShortestFirst, DRF, UWFQ):
-    CLUSTER_POLICIES.register(cls.name, cls)
+CLUSTER_POLICIES = policy_registry("cluster policy", (FIFO, FAIR, UserFair, ShortestFirst, DRF, UWFQ))
 
 
-def make(name: str):
+def make(name: str) -> ClusterPolicy:
     return CLUSTER_POLICIES.get(name)()

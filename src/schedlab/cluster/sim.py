@@ -90,9 +90,7 @@ class ClusterSim:
     def arrive(self, job: Job) -> None:
         self._partition(job)
         self.jobs.append(job)
-        hook = getattr(self.policy, "on_arrival", None)
-        if hook is not None:
-            hook(self.view, job)
+        self.policy.on_arrival(self.view, job)
         for st in job.stages:
             if not st.parents:
                 self.runnable.append(st)
@@ -194,7 +192,7 @@ def simulate_cluster(
     for job in sorted(jobs, key=lambda j: (j.arrival, j.id)):
         sim.sim.schedule_at(job.arrival, sim.arrive, job)
     sim.sim.run()
-    out: dict = {"policy": pol.name, "jobs": len(jobs), "cores": cores, "partition_s": partition_s}
+    out: dict = {"policy": pol.name, "jobs": len(jobs), "cores": sim.cores, "partition_s": sim.partition_s}
     unfinished = [j for j in jobs if math.isnan(j.finish)]
     if unfinished:
         raise AssertionError(f"{len(unfinished)} jobs never finished")

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from schedlab.core.errors import ModelError
 
@@ -130,6 +130,20 @@ class Objective:
 
 MAKESPAN = Objective(makespan=1)
 
+FEATURES = {
+    "multi_mode": "alternative modes",
+    "setups": "sequence-dependent setups",
+    "blocking": "blocking",
+    "no_wait": "no-wait",
+    "downtime": "resource downtime",
+    "release_dates": "release dates",
+    "deadlines": "job deadlines",
+    "time_lags": "time lags",
+    "negative_lags": "maximal time lags",
+    "cumulative": "capacities or demands > 1",
+    "zero_durations": "zero durations",
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -210,6 +224,39 @@ class Problem:
     @property
     def has_unavailability(self) -> bool:
         return any(r.unavailable for r in self.resources)
+
+    problem_type: ClassVar[str] = "scheduling"  # what solvers declare they take (the DAG model is "dag")
+
+    def features(self) -> frozenset[str]:
+        """The optional model features this problem uses (names in FEATURES); solvers declare which they handle."""
+        return self._features
+
+    @cached_property
+    def _features(self) -> frozenset[str]:
+        found = set()
+        if any(len(t.modes) > 1 for t in self.tasks):
+            found.add("multi_mode")
+        if self.setups:
+            found.add("setups")
+        if self.has_blocking:
+            found.add("blocking")
+        if self.has_no_wait:
+            found.add("no_wait")
+        if self.has_unavailability:
+            found.add("downtime")
+        if any(j.release for j in self.jobs):
+            found.add("release_dates")
+        if any(j.deadline is not None for j in self.jobs):
+            found.add("deadlines")
+        if any(p.lag > 0 for p in self.precedences):
+            found.add("time_lags")
+        if any(p.lag < 0 for p in self.precedences):
+            found.add("negative_lags")
+        if any(r.capacity > 1 for r in self.resources) or any(d > 1 for t in self.tasks for m in t.modes for d in m.demands):
+            found.add("cumulative")
+        if any(m.duration == 0 for t in self.tasks for m in t.modes):
+            found.add("zero_durations")
+        return frozenset(found)
 
     def job_of(self, task: int) -> int | None:
         return self.tasks[task].job

@@ -37,6 +37,8 @@ def objective_terms(problem: Problem, schedule: Schedule) -> dict[str, int]:
 
 
 def evaluate(problem: Problem, schedule: Schedule) -> int:
-    """The problem's weighted objective for this schedule."""
+    """The problem's weighted objective for this schedule (other models evaluate their own schedules)."""
+    if not isinstance(problem, Problem):
+        return problem.evaluate(schedule)
     terms = objective_terms(problem, schedule)
     return sum(weight * terms[name] for name, weight in problem.objective.terms().items())

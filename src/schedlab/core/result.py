@@ -60,8 +60,18 @@ class Result:
         Path(path).write_text(json.dumps(self.to_dict(problem), indent=1))
 
 
-def load_schedule_json(path: str | Path) -> Schedule:
-    """Read the schedule of a result.json (or a bare list of schedule entries)."""
+def schedule_from_records(problem: Problem, records: list[dict[str, Any]], source: str = "schedule"):
+    """A schedule of the problem's own type from result JSON rows (other models read their own rows)."""
+    if not isinstance(problem, Problem):
+        try:
+            return problem.schedule_from_records(records)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SchedlabError(f"{source}: schedule entries need task, mode (the processor), start and end: {exc}") from None
+    return Schedule.from_records(records, source)
+
+
+def load_schedule_json(path: str | Path, problem: Problem | None = None) -> Schedule:
+    """Read the schedule of a result.json (or a bare list of schedule entries) for `problem`."""
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError:
@@ -71,4 +81,6 @@ def load_schedule_json(path: str | Path) -> Schedule:
     records = data.get("schedule") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise SchedlabError(f"{path}: expected a result object with a 'schedule' list")
+    if problem is not None:
+        return schedule_from_records(problem, records, str(path))
     return Schedule.from_records(records, str(path))

@@ -14,7 +14,12 @@ class InfeasibleScheduleError(SchedlabError):
 
 
 def first_violation(problem: Problem, schedule: Schedule) -> str | None:  # noqa: C901
-    """Return a sentence naming the first violated constraint, or None if the schedule is feasible."""
+    """Return a sentence naming the first violated constraint, or None if the schedule is feasible.
+
+    The one entry point for every problem type: other models (the DAG model) check their own schedules.
+    """
+    if not isinstance(problem, Problem):
+        return problem.first_violation(schedule)
     n = len(problem.tasks)
     placed: dict[int, ScheduledTask] = {}
     for s in schedule:

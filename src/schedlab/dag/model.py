@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from schedlab.core.errors import ModelError
+from schedlab.core.model import MAKESPAN, Objective
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +31,29 @@ class DagProblem:
     preds: tuple[tuple[tuple[int, float], ...], ...] = field(default=(), repr=False)
     succs: tuple[tuple[tuple[int, float], ...], ...] = field(default=(), repr=False)
     topo_order: tuple[int, ...] = field(default=(), repr=False)
+
+    problem_type: ClassVar[str] = "dag"
+    kind: ClassVar[str] = "dag"
+    objective: ClassVar[Objective] = MAKESPAN  # DAG scheduling minimises the makespan
+
+    def features(self) -> frozenset[str]:
+        return frozenset({"communication"})
+
+    def first_violation(self, schedule) -> str | None:
+        """The validator's entry point for DAG schedules (`schedlab.core.validate.first_violation` calls it)."""
+        from schedlab.dag.schedule import DagSchedule, first_violation
+
+        if not isinstance(schedule, DagSchedule):
+            return f"expected a DAG schedule (processor, start, finish per task), got {type(schedule).__name__}"
+        return first_violation(self, schedule)
+
+    def evaluate(self, schedule) -> float:
+        return schedule.makespan
+
+    def schedule_from_records(self, records):
+        from schedlab.dag.schedule import DagSchedule
+
+        return DagSchedule.from_records(list(records))
 
     @property
     def n_tasks(self) -> int:

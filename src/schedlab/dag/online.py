@@ -9,8 +9,8 @@ whose inputs have arrived. Policies (mechanism apart from policy):
   are queued at their PE when ready, prioritised by upward rank;
 - `etf`: when a task becomes ready, it goes to the PE where it is expected to finish earliest;
 - `met`: to the PE with the minimum expected execution time;
-- any object with `priority(job, task)` and `place(view, job, task)` (e.g. a learned ordering
-  with a greedy EFT mapping, the DeepSoCS split).
+- any `SoCPolicy` subclass with `priority(job, task)` and `place(view, job, task)` (e.g. a
+  learned ordering with a greedy EFT mapping, the DeepSoCS split).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from heapq import heappush
 
 import numpy as np
 
-from schedlab.core.errors import UnknownNameError
 from schedlab.dag.generators import random_dag
 from schedlab.dag.listsched import Timelines, upward_ranks
 from schedlab.dag.model import DagProblem
+from schedlab.sim.domain import Policy, policy_registry
 from schedlab.sim.engine import Simulator
 from schedlab.sim.metrics import QuantileSketch
 from schedlab.sim.policy import IllegalDecisionError
@@ -68,8 +68,24 @@ class SoCView:
         return max((job.finish[u] + dag.comm(d, job.pe[u], pe) for u, d in dag.preds[task]), default=self.now)
 
 
-class HEFTAtArrival:
+class SoCPolicy(Policy):
+    """Decides where each ready task runs and in which order a PE serves its queue."""
+
+    def on_arrival(self, view: SoCView, job: Job) -> None:
+        """Called once per arriving job (a policy may plan the whole job here); nothing by default."""
+
+    def priority(self, job: Job, task: int):
+        """Smaller runs first among the ready tasks queued at one PE."""
+        raise NotImplementedError
+
+    def place(self, view: SoCView, job: Job, task: int) -> int:
+        """The PE a ready task goes to."""
+        raise NotImplementedError
+
+
+class HEFTAtArrival(SoCPolicy):
     name = "heft"
+    description = "whole job mapped by HEFT at arrival against the PEs' expected backlog"
 
     def on_arrival(self, view: SoCView, job: Job) -> None:
         tl = Timelines(job.dag)
@@ -99,11 +115,9 @@ class HEFTAtArrival:
         return job.mapping[task]
 
 
-class EarliestFinish:
+class EarliestFinish(SoCPolicy):
     name = "etf"
-
-    def on_arrival(self, view: SoCView, job: Job) -> None:
-        """ETF decides each task only when it becomes ready; nothing is planned at arrival."""
+    description = "each ready task to the PE where it is expected to finish earliest"
 
     def priority(self, job: Job, task: int) -> float:
         return job.arrival  # oldest job first
@@ -122,12 +136,13 @@ class EarliestFinish:
 
 class MinExecutionTime(EarliestFinish):
     name = "met"
+    description = "each ready task to the PE with its minimum expected execution time"
 
     def place(self, view: SoCView, job: Job, task: int) -> int:
         return int(np.argmin(job.dag.cost[task]))
 
 
-POLICIES = {"heft": HEFTAtArrival, "etf": EarliestFinish, "met": MinExecutionTime}
+POLICIES = policy_registry("SoC policy", (HEFTAtArrival, EarliestFinish, MinExecutionTime))
 
 
 class SoCSimulator:
@@ -207,8 +222,7 @@ class SoCSimulator:
             job.done = now
             self.finished_jobs += 1
             self.latency.add(now - job.arrival)
-            if self.record:
-                self.job_latencies.append(now - job.arrival)
+            self.job_latencies.append(now - job.arrival)
             self.last_finish = max(self.last_finish, now)
         for v, _ in job.dag.succs[task]:
             job.remaining_preds[v] -= 1
@@ -243,19 +257,29 @@ def default_soc(seed: int = 0, templates: int = 4) -> tuple[list[str], list[DagP
 
 
 def simulate_soc(
-    policy: str | object = "heft",
+    policy: str | SoCPolicy = "heft",
     jobs: int = 500,
     rate: float | None = None,
     noise: float = 0.2,
     seed: int = 0,
     templates: list[DagProblem] | None = None,
-    report: str | None = None,
 ) -> dict:
-    """Run `jobs` Poisson-arriving DAG jobs (default: 70% of the SoC's HEFT throughput)."""
+    """Run `jobs` Poisson-arriving DAG jobs (default rate: 70% of the SoC's HEFT throughput); the metrics."""
+    return run_soc(policy, jobs, rate, noise, seed, templates)[0]
+
+
+def run_soc(
+    policy: str | SoCPolicy = "heft",
+    jobs: int = 500,
+    rate: float | None = None,
+    noise: float = 0.2,
+    seed: int = 0,
+    templates: list[DagProblem] | None = None,
+    record: bool = False,
+) -> tuple[dict, SoCSimulator, list[str]]:
+    """`simulate_soc` that also returns the simulator (its spans when `record`) and the PE names."""
     if isinstance(policy, str):
-        if policy not in POLICIES:
-            raise UnknownNameError(f"unknown SoC policy {policy!r}; known: {', '.join(sorted(POLICIES))}")
-        policy = POLICIES[policy]()
+        policy = POLICIES.get(policy)()
     if templates is None:
         _, templates = default_soc(seed)
     n_pes = templates[0].n_processors
@@ -263,7 +287,7 @@ def simulate_soc(
         mean_span = np.mean([_alone_makespan(t) for t in templates])
         mean_work = np.mean([float(np.min(t.cost, axis=1).sum()) for t in templates])
         rate = float(0.7 * min(n_pes / mean_work * 0.5, 1.0 / (mean_span * 0.25)))
-    sim = SoCSimulator(n_pes, policy, noise, seed + 1, record=report is not None)
+    sim = SoCSimulator(n_pes, policy, noise, seed + 1, record=record)
     rng = np.random.default_rng(seed + 2)
     times = poisson_arrivals(rate, jobs, seed + 3)
     ranks = [upward_ranks(t) for t in templates]
@@ -272,13 +296,7 @@ def simulate_soc(
         sim.sim.schedule_at(float(t), sim.arrive, Job(i, float(t), templates[k], ranks[k]))
     sim.sim.run()
     span = sim.last_finish - float(times[0]) if jobs else math.nan
-    if report is not None:
-        from schedlab.dag.report import write_soc_report
-
-        write_soc_report(
-            report, sim.spans, sim.job_latencies, templates[0].processor_names, f"{policy.name}, {jobs} jobs, noise {noise}"
-        )
-    return {
+    metrics = {
         "policy": policy.name,
         "jobs": jobs,
         "arrived": sim.arrived,
@@ -293,6 +311,8 @@ def simulate_soc(
         "throughput_jobs_per_time": sim.finished_jobs / span if span > 0 else math.nan,
         "pe_utilization": [b / span for b in sim.busy_time] if span > 0 else [],
     }
+    names = list(templates[0].processor_names or [f"PE{p}" for p in range(n_pes)])
+    return metrics, sim, names
 
 
 def _alone_makespan(t: DagProblem) -> float:

@@ -13,7 +13,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from schedlab.dag.model import DagProblem  # noqa: E402
 from schedlab.dag.schedule import DagSchedule  # noqa: E402
-from schedlab.viz.figures import png_base64  # noqa: E402
 
 
 def gantt_figure(problem: DagProblem, schedule: DagSchedule, title: str = ""):
@@ -44,33 +43,3 @@ def write_dag_gantt(path: str | Path, problem: DagProblem, schedule: DagSchedule
             "</body></html>"
         )
     plt.close(fig)
-
-
-def write_soc_report(path: str | Path, spans, latencies, pe_names, title: str, window: float | None = None) -> None:
-    """PE Gantt chart of the first `window` time units (default: the first tenth of the run) and
-    the job-latency histogram, as one HTML page."""
-    end = max((e for *_, e in spans), default=0.0)
-    window = window or end / 10 or 1.0
-    fig, ax = plt.subplots(figsize=(14, 0.45 * max(len(pe_names), 1) + 1.2))
-    colors = plt.get_cmap("tab20")
-    for pe, job, _task, s, e in spans:
-        if s <= window:
-            ax.barh(pe, min(e, window) - s, left=s, color=colors(job % 20), edgecolor="black", linewidth=0.2)
-    ax.set_yticks(range(len(pe_names)), pe_names)
-    ax.invert_yaxis()
-    ax.set_xlabel("time (colour = job)")
-    gantt = _png(fig)
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(latencies, bins=50, color="#47a")
-    ax.set_xlabel("job latency")
-    ax.set_ylabel("jobs")
-    hist = _png(fig)
-    Path(path).write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
-        f"<h2>Processing elements (first {window:.0f} time units)</h2><img src='data:image/png;base64,{gantt}'>"
-        f"<h2>Job latency</h2><img src='data:image/png;base64,{hist}'></body></html>"
-    )
-
-
-def _png(fig) -> str:
-    return png_base64(fig, dpi=90)

@@ -22,6 +22,21 @@ class DagSchedule:
     def makespan(self) -> float:
         return max(self.finish) if self.finish else 0.0
 
+    def to_records(self, problem: DagProblem) -> list[dict]:
+        """The result JSON's schedule rows, in the same shape as the general model's (mode = processor)."""
+        names = problem.task_names or tuple(f"t{i}" for i in range(problem.n_tasks))
+        return [
+            {"job": None, "task": i, "name": names[i], "mode": p, "resources": [p], "start": s, "end": f}
+            for i, (p, s, f) in sorted(enumerate(zip(self.processor, self.start, self.finish, strict=True)),
+                                       key=lambda x: (x[1][1], x[0]))
+        ]
+
+    @classmethod
+    def from_records(cls, records: list[dict], algorithm: str = "") -> DagSchedule:
+        rows = sorted(records, key=lambda r: int(r["task"]))
+        return cls(tuple(int(r["mode"]) for r in rows), tuple(float(r["start"]) for r in rows),
+                   tuple(float(r["end"]) for r in rows), algorithm)
+
     def to_dict(self) -> dict:
         return {
             "algorithm": self.algorithm,

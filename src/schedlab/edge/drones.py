@@ -26,11 +26,13 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
-from schedlab.core.errors import UnknownNameError
+from schedlab.sim.domain import Policy, policy_registry
 from schedlab.sim.engine import Simulator
+from schedlab.sim.policy import IllegalDecisionError
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,9 @@ class Stats:
 
 
 class DroneSim:
-    def __init__(self, scenario: DroneScenario, policy: str, seed: int) -> None:
-        if policy not in POLICIES:
-            raise UnknownNameError(f"unknown drone policy {policy!r}; known: {', '.join(POLICIES)}")
+    """Mechanism: arrivals, the edge queue and accelerator, the cloud, QoE windows; the policy decides."""
+
+    def __init__(self, scenario: DroneScenario, policy: DronePolicy, seed: int) -> None:
         self.s, self.policy = scenario, policy
         self.sim = Simulator()
         self.rng = np.random.default_rng(seed)
@@ -126,10 +128,15 @@ class DroneSim:
         base = s.cloud_latency_s * float(self.rng.lognormal(-(s.cloud_latency_sigma**2) / 2, s.cloud_latency_sigma))
         return base * (s.degraded_factor if self._degraded(self.sim.now) else 1.0)
 
-    def _cloud_estimate(self, ttype: TaskType) -> float:
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def cloud_estimate(self, ttype: TaskType) -> float:
+        """Expected cloud time of a task type: the configured latency, or (adaptive policies) P90 of recent ones."""
         while self.latencies and self.latencies[0][0] < self.sim.now - self.s.estimate_window_s:
             self.latencies.popleft()  # forget old observations so the estimate recovers after a bad spell
-        if self.policy in ("dems-a", "gems") and len(self.latencies) >= 5:
+        if self.policy.adaptive_estimate and len(self.latencies) >= 5:
             net = float(np.quantile(np.array([lat for _, lat in self.latencies]), 0.9))
         else:
             net = self.s.cloud_latency_s
@@ -143,21 +150,12 @@ class DroneSim:
             task = Task(self.next_id, k, now, now + tt.deadline_s, edge)
             self.next_id += 1
             self.stats.per_type_total[k] += 1
-            self._on_arrival(task)
+            self.policy.on_arrival(self, task)
         if now + self.s.period_s < self.s.duration_s:
             self.sim.schedule(self.s.period_s, self._segment, drone)
         self._run_edge()
 
-    def _key(self, t: Task):
-        if self.policy == "edge-fifo":
-            return (t.arrival, t.id)
-        if self.policy == "gems":
-            tt = self.s.types[t.type]
-            behind = self.window_rate[t.type] < tt.qoe_target
-            return (0 if behind else 1, t.deadline, t.id)
-        return (t.deadline, t.id)
-
-    def _edge_feasible(self, queue: list[Task]) -> bool:
+    def edge_feasible(self, queue: list[Task]) -> bool:
         """Would every queued task (in queue order) finish by its deadline?"""
         t = max(self.edge_busy_until, self.sim.now)
         for q in queue:
@@ -166,50 +164,42 @@ class DroneSim:
                 return False
         return True
 
-    def _on_arrival(self, task: Task) -> None:
-        p = self.policy
-        if p == "cloud":
-            self._send_to_cloud(task)
-            return
-        if p in ("edge-fifo", "edge-edf"):
-            self.edge_queue.append(task)
-            self.edge_queue.sort(key=self._key)
-            return
-        trial = sorted([*self.edge_queue, task], key=self._key)
-        if self._edge_feasible(trial):
-            self.edge_queue = trial
-            return
-        # The edge cannot hold them all: move out the task that loses least by leaving the edge
-        # (its benefit minus what the cloud would still earn for it, or all of it if dropped).
-        best = None
-        for cand in trial:
-            rest = [q for q in trial if q is not cand]
-            if cand is not task and not self._edge_feasible(rest):
-                continue
-            loss = self._edge_value(cand) - self._cloud_value(cand)
-            if best is None or (loss, -cand.edge_s, -cand.id) < best[0]:
-                best = ((loss, -cand.edge_s, -cand.id), cand, rest)
-        _, victim, rest = best
-        self.edge_queue = rest if victim is not task else self.edge_queue
-        self._offload_or_drop(victim)
+    # -- actions a policy takes ---------------------------------------------------------------
+    def enqueue_edge(self, task: Task) -> None:
+        """Queue `task` on the edge, in the policy's order."""
+        self.edge_queue.append(task)
+        self.edge_queue.sort(key=self.policy.edge_key_of(self))
 
-    def _edge_value(self, task: Task) -> float:
-        tt = self.s.types[task.type]
-        boost = 2.0 if self.policy == "gems" and self.window_rate[task.type] < tt.qoe_target else 1.0
-        return boost * tt.benefit
+    def set_edge_queue(self, queue: list[Task], arrived: Task) -> None:
+        """Replace the edge queue by `queue`: the current queue, reordered, with or without the task that just arrived."""
+        allowed = {id(t) for t in self.edge_queue} | {id(arrived)}
+        if any(id(t) not in allowed for t in queue) or len({id(t) for t in queue}) != len(queue):
+            raise IllegalDecisionError(f"policy {self.policy.name} put a task on the edge queue that is not waiting for it")
+        self.edge_queue = queue
 
-    def _cloud_value(self, task: Task) -> float:
+    def send_to_cloud(self, task: Task) -> None:
+        self._send_to_cloud(task)
+
+    def offload_or_drop(self, task: Task) -> None:
+        """Offload when the cloud can still make the deadline profitably, else drop."""
+        self._offload_or_drop(task)
+
+    def edge_value(self, task: Task) -> float:
+        """What running `task` on time on the edge earns (the policy may weigh task types)."""
+        return self.policy.value_boost(self, task) * self.s.types[task.type].benefit
+
+    def cloud_value(self, task: Task) -> float:
+        """What sending `task` to the cloud would still earn: its weighted benefit minus the call's cost, or 0."""
         tt = self.s.types[task.type]
-        if self.sim.now + self._cloud_estimate(tt) <= task.deadline and tt.benefit > tt.cloud_cost:
-            boost = 2.0 if self.policy == "gems" and self.window_rate[task.type] < tt.qoe_target else 1.0
-            return boost * tt.benefit - tt.cloud_cost
+        if self.sim.now + self.cloud_estimate(tt) <= task.deadline and tt.benefit > tt.cloud_cost:
+            return self.policy.value_boost(self, task) * tt.benefit - tt.cloud_cost
         return 0.0
 
     def _offload_or_drop(self, task: Task) -> None:
         tt = self.s.types[task.type]
-        if self.sim.now + self._cloud_estimate(tt) <= task.deadline and tt.benefit > tt.cloud_cost:
+        if self.sim.now + self.cloud_estimate(tt) <= task.deadline and tt.benefit > tt.cloud_cost:
             self.cloud_wait.append(task)
-            latest = task.deadline - self._cloud_estimate(tt)
+            latest = task.deadline - self.cloud_estimate(tt)
             self.sim.schedule_at(max(latest, self.sim.now), self._cloud_deadline, task)
         else:
             self._drop(task)
@@ -250,11 +240,11 @@ class DroneSim:
     def _run_edge(self) -> None:
         if self.edge_running is not None:
             return
-        if not self.edge_queue and self.policy in ("dems", "dems-a", "gems"):
+        if not self.edge_queue and self.policy.steals:
             self._steal()
         while self.edge_queue:
             task = self.edge_queue.pop(0)
-            if self.policy != "edge-fifo" and self.sim.now + task.edge_s > task.deadline:
+            if self.policy.drops_late and self.sim.now + task.edge_s > task.deadline:
                 self._drop(task)  # would be late: drop instead of wasting the accelerator
                 continue
             task.where = "edge"
@@ -309,7 +299,7 @@ class DroneSim:
         if accounted != total:
             raise AssertionError(f"task accounting: {accounted} of {total}")
         return {
-            "policy": self.policy,
+            "policy": self.policy.name,
             "tasks": total,
             "on_time": st.on_time,
             "late": st.late,
@@ -325,17 +315,116 @@ class DroneSim:
         }
 
 
+class DronePolicy(Policy):
+    """Admission, offload and edge order for drone tasks (the simulator applies and checks them)."""
+
+    adaptive_estimate: ClassVar[bool] = False  # cloud latency estimate from recent observations (DEMS-A)
+    drops_late: ClassVar[bool] = True  # the edge drops a task that can no longer make its deadline
+    steals: ClassVar[bool] = False  # the idle edge takes back tasks waiting to be sent to the cloud
+
+    def on_arrival(self, view: DroneSim, task: Task) -> None:
+        raise NotImplementedError
+
+    def edge_key(self, view: DroneSim, task: Task):
+        """Edge queue order (smaller first): earliest deadline by default."""
+        return (task.deadline, task.id)
+
+    def edge_key_of(self, view: DroneSim):
+        return lambda task: self.edge_key(view, task)
+
+    def value_boost(self, view: DroneSim, task: Task) -> float:
+        """Weight of a task's benefit when choosing which task leaves the edge; 1 by default."""
+        return 1.0
+
+
+class EdgeFIFO(DronePolicy):
+    name = "edge-fifo"
+    description = "everything on the edge in arrival order, nothing dropped"
+    drops_late = False
+
+    def on_arrival(self, view: DroneSim, task: Task) -> None:
+        view.enqueue_edge(task)
+
+    def edge_key(self, view: DroneSim, task: Task):
+        return (task.arrival, task.id)
+
+
+class EdgeEDF(DronePolicy):
+    name = "edge-edf"
+    description = "edge only, earliest deadline first, hopeless tasks dropped"
+
+    def on_arrival(self, view: DroneSim, task: Task) -> None:
+        view.enqueue_edge(task)
+
+
+class CloudOnly(DronePolicy):
+    name = "cloud"
+    description = "every task to the cloud"
+
+    def on_arrival(self, view: DroneSim, task: Task) -> None:
+        view.send_to_cloud(task)
+
+
+class DEMS(DronePolicy):
+    name = "dems"
+    description = "edge EDF with admission test; the task losing least leaves for the cloud (or is dropped); work stealing"
+    steals = True
+
+    def on_arrival(self, view: DroneSim, task: Task) -> None:
+        key = self.edge_key_of(view)
+        trial = sorted([*view.edge_queue, task], key=key)
+        if view.edge_feasible(trial):
+            view.set_edge_queue(trial, task)
+            return
+        # The edge cannot hold them all: move out the task that loses least by leaving the edge
+        # (its benefit minus what the cloud would still earn for it, or all of it if dropped).
+        best = None
+        for cand in trial:
+            rest = [q for q in trial if q is not cand]
+            if cand is not task and not view.edge_feasible(rest):
+                continue
+            loss = view.edge_value(cand) - view.cloud_value(cand)
+            if best is None or (loss, -cand.edge_s, -cand.id) < best[0]:
+                best = ((loss, -cand.edge_s, -cand.id), cand, rest)
+        _, victim, rest = best
+        if victim is not task:
+            view.set_edge_queue(rest, task)
+        view.offload_or_drop(victim)
+
+
+class DEMSA(DEMS):
+    name = "dems-a"
+    description = "DEMS with the cloud latency estimate adapted online (P90 of a sliding window)"
+    adaptive_estimate = True
+
+
+class GEMS(DEMSA):
+    name = "gems"
+    description = "DEMS-A plus QoE: task types below their on-time target go first and count double"
+
+    def _behind(self, view: DroneSim, task: Task) -> bool:
+        return view.window_rate[task.type] < view.s.types[task.type].qoe_target
+
+    def edge_key(self, view: DroneSim, task: Task):
+        return (0 if self._behind(view, task) else 1, task.deadline, task.id)
+
+    def value_boost(self, view: DroneSim, task: Task) -> float:
+        return 2.0 if self._behind(view, task) else 1.0
+
+
+DRONE_POLICIES = policy_registry("drone policy", (EdgeFIFO, EdgeEDF, CloudOnly, DEMS, DEMSA, GEMS))
 POLICIES = ("edge-fifo", "edge-edf", "cloud", "dems", "dems-a", "gems")
 
 
-def simulate_drones(
-    policy: str = "dems-a", scenario: DroneScenario | None = None, seed: int = 0, report: str | None = None
-) -> dict:
+def run_drones(policy: str | DronePolicy = "dems-a", scenario: DroneScenario | None = None, seed: int = 0,
+               record: bool = False) -> tuple[dict, DroneSim]:
+    """The metrics and the simulator (its edge spans when `record`)."""
+    if isinstance(policy, str):
+        policy = DRONE_POLICIES.get(policy)()
     sim = DroneSim(scenario or DroneScenario(), policy, seed)
-    sim.record = report is not None
-    metrics = sim.run()
-    if report is not None:
-        from schedlab.edge.report import write_drone_report
+    sim.record = record
+    return sim.run(), sim
 
-        write_drone_report(report, sim, metrics)
-    return metrics
+
+def simulate_drones(policy: str | DronePolicy = "dems-a", scenario: DroneScenario | None = None, seed: int = 0) -> dict:
+    return run_drones(policy, scenario, seed)[0]

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from schedlab.core.errors import UnknownNameError
+from schedlab.sim.domain import Policy, policy_registry
+from schedlab.sim.engine import Simulator
+from schedlab.sim.params import param
+from schedlab.sim.policy import IllegalDecisionError
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,91 @@ class IoTScenario:
     batch_s: float = 1.0
 
 
+class IoTView:
+    """What an allocator may read at a batch: the nodes' speeds and free times, the batch's tasks, a seeded stream."""
+
+    def __init__(self, mips: np.ndarray, rng: np.random.Generator) -> None:
+        self.mips = mips
+        self.rng = rng
+        self.now = 0.0
+        self.free = np.zeros(len(mips))  # when each node finishes its queue (read-only for policies)
+        self.lengths = np.empty(0)  # million instructions of the batch's tasks
+        self.deadlines = np.empty(0)
+
+
+class IoTPolicy(Policy):
+    """Assigns every task of a batch to a node: returns one node index per task, in batch order."""
+
+    def assign(self, view: IoTView) -> list[int]:
+        raise NotImplementedError
+
+
+class RoundRobin(IoTPolicy):
+    name = "round-robin"
+    description = "nodes in turn"
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._next = 0
+
+    def assign(self, view: IoTView) -> list[int]:
+        n = len(view.mips)
+        out = [(self._next + k) % n for k in range(len(view.lengths))]
+        self._next = (self._next + len(view.lengths)) % n
+        return out
+
+
+class LeastLoaded(IoTPolicy):
+    name = "least-loaded"
+    description = "each task to the node that frees up first"
+
+    def assign(self, view: IoTView) -> list[int]:
+        out, f = [], view.free.copy()
+        for length in view.lengths:
+            n = int(np.argmin(np.maximum(f, view.now)))
+            f[n] = max(f[n], view.now) + length / view.mips[n]
+            out.append(n)
+        return out
+
+
+class MinMin(IoTPolicy):
+    name = "min-min"
+    description = "repeatedly the task/node pair with the earliest completion"
+
+    def assign(self, view: IoTView) -> list[int]:
+        assign_map, f, left = {}, view.free.copy(), set(range(len(view.lengths)))
+        nodes = range(len(view.mips))
+        while left:
+            best = min((max(f[n], view.now) + view.lengths[t] / view.mips[n], t, n) for t in left for n in nodes)
+            _, t, n = best
+            f[n] = best[0]
+            assign_map[t] = n
+            left.discard(t)
+        return [assign_map[t] for t in range(len(view.lengths))]
+
+
+@dataclass(frozen=True)
+class ACOOptions:
+    ants: int = param(16, "ants per iteration", ge=1, le=10_000)
+    iterations: int = param(20, "colony iterations per batch", ge=1, le=10_000)
+    alpha: float = param(1.0, "pheromone exponent", ge=0, le=100)
+    beta: float = param(2.0, "heuristic (1 / completion time) exponent", ge=0, le=100)
+    rho: float = param(0.2, "pheromone evaporation per iteration", gt=0, lt=1)
+    penalty: float = param(20.0, "score penalty per SLA violation (seconds)", ge=0, le=1e9)
+
+
+class AntColony(IoTPolicy):
+    name = "aco"
+    description = "ant colony optimisation over each batch's assignment (response time plus SLA penalty)"
+    Options = ACOOptions
+
+    def assign(self, view: IoTView) -> list[int]:
+        o = self.options
+        return _aco(view.lengths, view.deadlines, view.now, view.free.copy(), view.mips, view.rng, o.ants, o.iterations,
+                    o.alpha, o.beta, o.rho, o.penalty).tolist()
+
+
+IOT_POLICIES = policy_registry("IoT policy", (RoundRobin, LeastLoaded, MinMin, AntColony))
 POLICIES = ("round-robin", "least-loaded", "min-min", "aco")
 
 
@@ -60,9 +148,16 @@ def _aco(lengths, deadlines, now, free, mips, rng, ants=16, iterations=20, alpha
     return best
 
 
-def simulate_iot(policy: str = "aco", scenario: IoTScenario | None = None, seed: int = 0) -> dict:
-    if policy not in POLICIES:
-        raise UnknownNameError(f"unknown IoT policy {policy!r}; known: {', '.join(POLICIES)}")
+def simulate_iot(policy: str | IoTPolicy = "aco", scenario: IoTScenario | None = None, seed: int = 0) -> dict:
+    """Tasks arriving over `duration_s`, allocated in batches every `batch_s` on the event loop."""
+    return run_iot(policy, scenario, seed)[0]
+
+
+def run_iot(policy: str | IoTPolicy = "aco", scenario: IoTScenario | None = None, seed: int = 0
+            ) -> tuple[dict, _IoTState]:
+    """`simulate_iot` that also returns the final state (per-task finish times)."""
+    if isinstance(policy, str):
+        policy = IOT_POLICIES.get(policy)()
     s = scenario or IoTScenario()
     rng = np.random.default_rng(seed)
     mips = np.array(s.mips, dtype=float)
@@ -70,51 +165,16 @@ def simulate_iot(policy: str = "aco", scenario: IoTScenario | None = None, seed:
     arrivals = np.sort(rng.uniform(0, s.duration_s, size=n_tasks))
     lengths = rng.uniform(*s.length_mi, size=n_tasks)
     deadlines = arrivals + rng.uniform(*s.deadline_factor, size=n_tasks) * lengths / mips.mean()
-    free = np.zeros(len(mips))
-    busy = np.zeros(len(mips))
-    finish = np.empty(n_tasks)
-    rr = 0
-    aco_rng = np.random.default_rng(seed + 1)
-    t0 = 0
-    batch_end = s.batch_s
-    while t0 < n_tasks:
-        t1 = int(np.searchsorted(arrivals, batch_end, side="left"))
-        idx = np.arange(t0, t1)
-        now = batch_end
-        if idx.size:
-            if policy == "round-robin":
-                assign = [(rr + k) % len(mips) for k in range(idx.size)]
-                rr = (rr + idx.size) % len(mips)
-            elif policy == "least-loaded":
-                assign, f = [], free.copy()
-                for t in idx:
-                    n = int(np.argmin(np.maximum(f, now)))
-                    f[n] = max(f[n], now) + lengths[t] / mips[n]
-                    assign.append(n)
-            elif policy == "min-min":
-                assign_map, f, left = {}, free.copy(), set(idx.tolist())
-                while left:
-                    best = min((max(f[n], now) + lengths[t] / mips[n], t, n) for t in left for n in range(len(mips)))
-                    _, t, n = best
-                    f[n] = best[0]
-                    assign_map[t] = n
-                    left.discard(t)
-                assign = [assign_map[t] for t in idx]
-            else:
-                assign = _aco(lengths[idx], deadlines[idx], now, free.copy(), mips, aco_rng).tolist()
-            for t, n in sorted(zip(idx.tolist(), assign, strict=True), key=lambda x: deadlines[x[0]]):
-                start = max(free[n], now)
-                dur = lengths[t] / mips[n]
-                free[n] = start + dur
-                busy[n] += dur
-                finish[t] = free[n]
-        t0 = t1
-        batch_end += s.batch_s
+    state = _IoTState(s, policy, IoTView(mips, np.random.default_rng(seed + 1)), arrivals, lengths, deadlines)
+    if n_tasks:
+        state.sim.schedule_at(s.batch_s, state.batch, s.batch_s)
+    state.sim.run()
+    finish, busy = state.finish, state.busy
     span = float(max(finish.max(), s.duration_s)) if n_tasks else s.duration_s
     energy = float(np.sum(busy * np.array(s.busy_w) + (span - busy) * np.array(s.idle_w)))
     response = finish - arrivals
     return {
-        "policy": policy,
+        "policy": policy.name,
         "tasks": int(n_tasks),
         "response.mean": float(response.mean()),
         "response.p95": float(np.quantile(response, 0.95)),
@@ -122,4 +182,38 @@ def simulate_iot(policy: str = "aco", scenario: IoTScenario | None = None, seed:
         "sla_violation_rate": float(np.mean(finish > deadlines)),
         "utilization": float(busy.sum() / (span * len(mips))),
         "energy_kj": energy / 1e3,
-    }
+    }, state
+
+
+class _IoTState:
+    """The nodes' queues; every batch event hands the arrived tasks to the policy and applies its assignment."""
+
+    def __init__(self, s: IoTScenario, policy: IoTPolicy, view: IoTView, arrivals, lengths, deadlines) -> None:
+        self.s, self.policy, self.view = s, policy, view
+        self.arrivals, self.lengths, self.deadlines = arrivals, lengths, deadlines
+        self.sim = Simulator()
+        self.busy = np.zeros(len(view.mips))
+        self.finish = np.empty(len(arrivals))
+        self.next_task = 0
+
+    def batch(self, batch_end: float) -> None:
+        view = self.view
+        t0 = self.next_task
+        t1 = int(np.searchsorted(self.arrivals, batch_end, side="left"))
+        idx = np.arange(t0, t1)
+        if idx.size:
+            view.now = batch_end
+            view.lengths, view.deadlines = self.lengths[idx], self.deadlines[idx]
+            assign = self.policy.assign(view)
+            if len(assign) != idx.size or any(not 0 <= int(n) < len(view.mips) for n in assign):
+                raise IllegalDecisionError(f"policy {self.policy.name} must give one node in 0..{len(view.mips) - 1} "
+                                           f"per task of the batch ({idx.size})")
+            for t, n in sorted(zip(idx.tolist(), assign, strict=True), key=lambda x: self.deadlines[x[0]]):
+                start = max(view.free[n], batch_end)
+                dur = self.lengths[t] / view.mips[n]
+                view.free[n] = start + dur
+                self.busy[n] += dur
+                self.finish[t] = view.free[n]
+        self.next_task = t1
+        if t1 < len(self.arrivals):
+            self.sim.schedule(self.s.batch_s, self.batch, batch_end + self.s.batch_s)

@@ -114,9 +114,7 @@ class Replica:
         reason = None
         if not self.fits_ever(req):
             reason = "needs more KV blocks than the replica has"
-        elif (
-            getattr(self.policy, "whole_prompts", False) and req.prompt_tokens + req.output_tokens > self.config.max_batch_tokens
-        ):
+        elif self.policy.whole_prompts and req.prompt_tokens + req.output_tokens > self.config.max_batch_tokens:
             reason = f"prompt plus output exceeds max_batch_tokens={self.config.max_batch_tokens} for a policy without chunking"
         if reason is not None:
             req.extra["reject_reason"] = reason
@@ -173,11 +171,8 @@ class Replica:
     def _new_blocks_next_step(self) -> int:
         return self._residues[(-self.step) % self.kv.block_size]
 
-    def choose_victim(self) -> Request:
-        """The policy may override victim choice; default: the most recently admitted decode."""
-        chooser = getattr(self.policy, "choose_victim", None)
-        if chooser is not None:
-            return chooser(self)
+    def last_admitted_decode(self) -> Request:
+        """The running decode admitted last (the default preemption victim)."""
         stack = self._decode_stack
         while not stack[-1].active:
             stack.pop()
@@ -204,7 +199,7 @@ class Replica:
 
     def _make_room_for_decodes(self) -> None:
         while self.num_decodes and self._new_blocks_next_step() > self.kv.free:
-            self._preempt(self.choose_victim())
+            self._preempt(self.policy.choose_victim(self))
 
     def _resume_swapped(self) -> None:
         while self.waiting and self.waiting[0].swapped:

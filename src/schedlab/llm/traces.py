@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from schedlab.core.errors import ParseError, UnknownNameError
+from schedlab.core.errors import ParseError, UnknownNameError, excerpt
 from schedlab.llm.request import Request
 from schedlab.sim.workload import gamma_arrivals, poisson_arrivals, rescale_arrivals
 
@@ -31,6 +32,7 @@ LAYOUTS = (
 )
 _SECONDS = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 BUNDLED = {"azure-conv": "azure_conv.csv.gz", "azure-code": "azure_code.csv.gz"}
+MAX_TRACE_BYTES = int(os.environ.get("SCHEDLAB_MAX_TRACE_MB", "512")) * 1024 * 1024
 
 
 def _timestamp(text: str, path: str, line: int) -> float:
@@ -95,7 +97,10 @@ def load_trace(name_or_path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return parse_trace(gzip.decompress(data).decode(), name_or_path)
     path = Path(name_or_path)
     if not path.is_file():
-        raise UnknownNameError(f"no trace file {name_or_path!r}; bundled traces: {', '.join(sorted(BUNDLED))}")
+        raise UnknownNameError(f"no trace file {excerpt(name_or_path, 200)!r}; bundled traces: {', '.join(sorted(BUNDLED))}")
+    if path.stat().st_size > MAX_TRACE_BYTES:
+        raise ParseError(str(path), None, f"a trace of at most {MAX_TRACE_BYTES // (1024 * 1024)} MB "
+                         "(set SCHEDLAB_MAX_TRACE_MB to raise the limit)")
     raw = path.read_bytes()
     if path.suffix == ".gz":
         raw = gzip.decompress(raw)

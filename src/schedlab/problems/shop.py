@@ -105,7 +105,15 @@ def hybrid_flow_shop(name: str, machines_per_stage: Sequence[int], times: Sequen
 
 def shop_routes(problem: Problem) -> list[list[list[tuple[int, int]]]] | None:
     """The (flexible) job-shop routes of a problem, or None if it is not a plain chain shop."""
-    if not problem.is_machine_problem or problem.setups or problem.has_blocking or problem.has_no_wait:
+    if problem.setups or problem.has_blocking or problem.has_no_wait:
+        return None
+    return chain_routes(problem)
+
+
+def chain_routes(problem: Problem) -> list[list[list[tuple[int, int]]]] | None:
+    """Per job, per operation, its (machine, duration) alternatives when jobs are chains of machine operations
+    (whatever the setups, blocking or no-wait on the links)."""
+    if not problem.is_machine_problem:
         return None
     routes: list[list[list[tuple[int, int]]]] = []
     chain_links = 0

@@ -1,10 +1,10 @@
-"""Files made from a finished job: Gantt chart (PNG, SVG, HTML), plots (PNG) and CSV.
+"""Files made from a finished job: Gantt chart (PNG, SVG, HTML), plots (PNG), HTML report and CSV.
 
 Rendered on request from the stored spec and result, so the store keeps only JSON. Figures are
 built with matplotlib's object API (no pyplot state), which is safe in the web server's threads.
-Plots are chosen from the shape of the result, not from its domain, so a new simulation domain
-gets its plots without changes here: a `samples` dict of number lists gives a latency CDF, and
-every other dict or list of numbers gives a bar chart.
+A simulation's plots come from its `SimResult` shape, never from its domain: samples give CDFs,
+series give time plots, each breakdown a bar chart, spans a Gantt chart; a new domain gets all
+of them with no change here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import numbers
-from typing import Any
 
 from schedlab.core.errors import SchedlabError
 from schedlab.service.jobs import problem_of
@@ -24,23 +23,53 @@ class ArtifactUnavailable(SchedlabError):
     """The job has no such file (wrong kind of job, or an empty result)."""
 
 
-def gantt(kind: str, spec: dict, result: dict, fmt: str) -> bytes:
-    """The solved schedule as a Gantt chart in `fmt` (png, svg or html)."""
-    from schedlab.core.schedule import Schedule
-    from schedlab.viz.gantt import gantt_figure, gantt_html
+def _sim_result(result: dict):
+    from schedlab.sim.result import SimResult
 
-    if kind != "solve":
-        raise ArtifactUnavailable(f"a {kind} job has no Gantt chart; only solve jobs do")
+    return SimResult.from_dict(result)
+
+
+def gantt(kind: str, spec: dict, result: dict, fmt: str, store=None) -> bytes:
+    """The solved schedule (or a simulation's timeline) as a Gantt chart in `fmt` (png, svg or html)."""
     if fmt not in GANTT_MEDIA:
         raise ArtifactUnavailable(f"unknown Gantt format {fmt!r}; known: {', '.join(GANTT_MEDIA)}")
+    if kind == "simulate":
+        return _simulation_gantt(result, fmt)
+    if kind != "solve":
+        raise ArtifactUnavailable(f"a {kind} job has no Gantt chart")
     if not result.get("schedule"):
         raise ArtifactUnavailable("the job found no schedule")
-    problem, _ = problem_of(spec)
-    schedule = Schedule.from_records(result["schedule"], "result")
+    from schedlab.core.result import schedule_from_records
+    from schedlab.viz.gantt import gantt_figure, gantt_html
+
+    problem, _ = problem_of(spec, store)
+    schedule = schedule_from_records(problem, result["schedule"], "result")
     title = f"{problem.name}: {result.get('solver')} (objective {result.get('objective'):g})"
     if fmt == "html":
         return gantt_html(problem, schedule, title).encode()
     return _save(gantt_figure(problem, schedule, title), fmt)
+
+
+def _simulation_gantt(result: dict, fmt: str) -> bytes:
+    from schedlab.sim.report import gantt_figure
+
+    sim = _sim_result(result)
+    if not sim.spans:
+        raise ArtifactUnavailable("this simulation recorded no timeline")
+    fig = gantt_figure(sim.spans, f"{sim.domain}: {sim.policy}")
+    if fmt == "html":
+        from schedlab.sim.report import png_base64
+
+        return f"<!doctype html><html><body><img src='data:image/png;base64,{png_base64(fig)}'></body></html>".encode()
+    return _save(fig, fmt)
+
+
+def report_html(kind: str, result: dict) -> bytes:
+    if kind != "simulate":
+        raise ArtifactUnavailable(f"a {kind} job has no simulation report")
+    from schedlab.sim.report import render
+
+    return render(_sim_result(result)).encode()
 
 
 def _save(fig, fmt: str = "png") -> bytes:
@@ -49,21 +78,8 @@ def _save(fig, fmt: str = "png") -> bytes:
     return buf.getvalue()
 
 
-def _is_numbers(values: Any) -> bool:
+def _is_numbers(values) -> bool:
     return isinstance(values, list) and len(values) > 0 and all(isinstance(v, numbers.Real) for v in values)
-
-
-def _bar_series(result: dict) -> dict[str, tuple[list[str], list[float]]]:
-    """Every dict of numbers (label -> value) and list of numbers (index -> value) in a result."""
-    series = {}
-    for key, value in result.items():
-        if key == "samples":
-            continue
-        if isinstance(value, dict) and value and all(isinstance(v, numbers.Real) for v in value.values()):
-            series[key] = ([str(k) for k in value], [float(v) for v in value.values()])
-        elif _is_numbers(value) and len(value) <= 200:
-            series[key] = ([str(i) for i in range(len(value))], [float(v) for v in value])
-    return series
 
 
 def plot_names(kind: str, result: dict) -> list[str]:
@@ -72,8 +88,10 @@ def plot_names(kind: str, result: dict) -> list[str]:
         return ["objective"] if result.get("objective_curve") else []
     if kind == "sweep":
         return ["gaps"] if result.get("rows") else []
-    names = ["latency"] if any(_is_numbers(v) for v in (result.get("samples") or {}).values()) else []
-    return names + list(_bar_series(result))
+    names = ["cdf"] if any(_is_numbers(v) for v in (result.get("samples") or {}).values()) else []
+    names += ["series"] if result.get("series") else []
+    names += [k for k, v in (result.get("breakdowns") or {}).items() if v]
+    return names
 
 
 def plot(kind: str, result: dict, name: str) -> bytes:
@@ -83,19 +101,21 @@ def plot(kind: str, result: dict, name: str) -> bytes:
     known = plot_names(kind, result)
     if name not in known:
         raise ArtifactUnavailable(f"no plot {name!r} for this job; available: {', '.join(known) or 'none'}")
+    if kind == "simulate":
+        from schedlab.sim.report import breakdown_figure, cdf_figure, series_figure
+
+        sim = _sim_result(result)
+        if name == "cdf":
+            return _save(cdf_figure(sim.samples))
+        if name == "series":
+            return _save(series_figure(sim))
+        return _save(breakdown_figure(name, sim.breakdowns[name]))
     fig = Figure(figsize=(7, 3.6))
     ax = fig.subplots()
     if name == "objective":
         _objective_curve(ax, result)
-    elif name == "gaps":
-        _sweep_gaps(ax, result["rows"])
-    elif name == "latency":
-        _latency_cdf(ax, result["samples"])
     else:
-        labels, values = _bar_series(result)[name]
-        ax.bar(range(len(values)), values, color="#4c78a8")
-        ax.set_xticks(range(len(values)), labels, rotation=45 if len(labels) > 8 else 0, fontsize=8)
-        ax.set_title(name)
+        _sweep_gaps(ax, result["rows"])
     fig.tight_layout()
     return _save(fig)
 
@@ -114,19 +134,6 @@ def _objective_curve(ax, result: dict) -> None:
     ax.legend(fontsize=8)
 
 
-def _latency_cdf(ax, samples: dict) -> None:
-    import numpy as np
-
-    for key, values in samples.items():
-        if _is_numbers(values):
-            xs = np.sort(np.asarray(values, dtype=float))
-            ax.plot(xs, np.arange(1, len(xs) + 1) / len(xs), label=key)
-    ax.set_xscale("symlog", linthresh=1e-3)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("fraction of requests")
-    ax.legend(fontsize=8)
-
-
 def _sweep_gaps(ax, rows: list[dict]) -> None:
     by_solver: dict[str, list[float]] = {}
     for row in rows:
@@ -139,7 +146,7 @@ def _sweep_gaps(ax, rows: list[dict]) -> None:
 
 
 def result_csv(kind: str, result: dict) -> str:
-    """Solve: one row per scheduled task; sweep: one row per run; simulate: name,value per scalar metric."""
+    """Solve: one row per scheduled task; sweep: one row per run; simulate: metric,value,unit per metric."""
     buf = io.StringIO()
     if kind == "solve":
         records = [{**r, "resources": " ".join(map(str, r.get("resources", [])))} for r in result.get("schedule", [])]
@@ -149,10 +156,10 @@ def result_csv(kind: str, result: dict) -> str:
         _write_rows(buf, rows, list(rows[0]) if rows else ["suite", "instance", "solver"])
     else:
         writer = csv.writer(buf)
-        writer.writerow(["metric", "value"])
-        for key, value in result.items():
-            if isinstance(value, (numbers.Real, str)) or value is None:
-                writer.writerow([key, value])
+        writer.writerow(["metric", "value", "unit"])
+        units = result.get("units") or {}
+        for key, value in (result.get("metrics") or {}).items():
+            writer.writerow([key, value, units.get(key, "")])
     return buf.getvalue()
 
 

@@ -1,21 +1,26 @@
-"""Keeps N worker processes alive and re-queues jobs whose worker stopped sending heartbeats."""
+"""Keeps N worker processes alive, re-queues jobs whose worker stopped sending heartbeats, and
+deletes finished jobs older than the retention period."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
 import threading
+import time
 
 from schedlab.service.store import Store
 from schedlab.service.worker import worker_main
 
 STALE_S = 10.0
+PURGE_EVERY_S = 600.0
 
 
 class Supervisor:
-    def __init__(self, url: str, workers: int = 2, job_timeout_s: float = 3600.0, memory_mb: int = 4096) -> None:
+    def __init__(self, url: str, workers: int = 2, job_timeout_s: float = 3600.0, memory_mb: int = 4096,
+                 retain_days: float | None = None) -> None:
         self.url, self.n = url, workers
         self.job_timeout_s, self.memory_mb = job_timeout_s, memory_mb
+        self.retain_days = retain_days
         self.ctx = mp.get_context("spawn")  # a clean interpreter: no web-server threads or sockets inherited
         self.procs: list = [None] * workers
         self._stop = threading.Event()
@@ -33,27 +38,41 @@ class Supervisor:
         self.procs[i] = p
 
     def start(self) -> None:
-        store = Store(self.url)
+        store = Store(self.url, check=False)
         store.requeue_stale(0.0)  # a new server: whatever was running belonged to dead workers
-        for i in range(self.n):
-            self._spawn(i)
+        self._purge(store)
         self._thread = threading.Thread(target=self._watch, name="schedlab-supervisor", daemon=True)
         self._thread.start()
 
+    def _purge(self, store: Store) -> None:
+        if self.retain_days is not None:
+            store.purge(self.retain_days * 86400.0)
+
     def _watch(self) -> None:
-        store = Store(self.url)
+        """Workers are started here, so their parent-death signal is tied to this long-lived thread."""
+        store = Store(self.url, check=False)
+        for i in range(self.n):
+            self._spawn(i)
+        last_purge = time.monotonic()
         while not self._stop.wait(1.0):
             for i, p in enumerate(self.procs):
                 if p is None or not p.is_alive():
                     self.restarts += 1
                     self._spawn(i)
             store.requeue_stale(STALE_S)
+            if time.monotonic() - last_purge > PURGE_EVERY_S:
+                last_purge = time.monotonic()
+                self._purge(store)
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
         for p in self.procs:
             if p is not None and p.is_alive():
                 p.terminate()
         for p in self.procs:
             if p is not None:
                 p.join(5)
+                if p.is_alive():
+                    p.kill()

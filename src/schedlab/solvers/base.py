@@ -67,6 +67,8 @@ class SolveOptions:
 
 
 class Solver(Protocol):
+    """What the registry holds (subclass `schedlab.solvers.capabilities.SolverBase` to get `unsupported`)."""
+
     name: str
 
     def unsupported(self, problem: Problem) -> str | None:
@@ -79,9 +81,12 @@ SOLVERS: Registry[Callable[[], Solver]] = Registry("solver")
 
 
 def _register_builtin() -> None:
-    """Import the solver modules (once; Python caches imports) so that they register themselves."""
-    from schedlab.solvers import cpsat, milp, milp_positional, portfolio, rules, time_indexed  # noqa: F401
+    """Import the solver modules (once; Python caches imports) so that they register themselves, then plug-ins."""
+    from schedlab.plugins import load_plugins
+    from schedlab.solvers import cpsat, dag, milp, milp_positional, portfolio, rules, time_indexed  # noqa: F401
     from schedlab.solvers.search import fjsp_tabu, jssp_tabu, pfsp_ig, rcpsp_fbi, smwt_ils  # noqa: F401
+
+    load_plugins()
 
 
 def get_solver(name: str) -> Solver:
@@ -95,12 +100,18 @@ def solver_names() -> list[str]:
 
 
 def solve(problem: Problem, solver: str = "cpsat", options: SolveOptions | None = None) -> Result:
-    """Solve ``problem`` with the named solver; refuses problems the solver cannot handle."""
+    """Solve ``problem`` with the named solver; refuses problems the solver cannot handle.
+
+    Search kernels are compiled (or loaded from Numba's cache) before the clock starts.
+    """
+    from schedlab.solvers.warmup import warm_up
+
     options = options or SolveOptions()
     impl = get_solver(solver)
     reason = impl.unsupported(problem)
     if reason:
-        raise UnsupportedProblemError(f"solver {solver!r} cannot solve {problem.name}: {reason}")
+        raise UnsupportedProblemError(f"solver {impl.name!r} cannot solve {problem.name}: {reason}")
+    warm_up([impl.name])
     started = time.perf_counter()
     result = impl.solve(problem, options)
     if result.schedule is not None and result.objective is None:

@@ -12,6 +12,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, IncumbentCallback, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 
 _STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -31,86 +32,120 @@ class CpSatModel:
     presence: list[list[cp_model.IntVar | bool]] = field(default_factory=list)
 
 
-def build_model(problem: Problem) -> CpSatModel:  # noqa: C901 - one pass per constraint family
-    model = cp_model.CpModel()
-    horizon = problem.horizon()
-    n = len(problem.tasks)
-    starts, ends, presence = [], [], []
-    mode_intervals: list[list[tuple[cp_model.IntervalVar, int]]] = []
-    for t, task in enumerate(problem.tasks):
-        lo = problem.jobs[task.job].release if task.job is not None else 0
-        durations = [m.duration for m in task.modes]
-        start = model.new_int_var(lo, max(lo, horizon), f"s{t}")
-        end = model.new_int_var(lo + min(durations), max(lo + min(durations), horizon), f"e{t}")
-        if task.job is not None and problem.jobs[task.job].deadline is not None:
-            model.add(end <= problem.jobs[task.job].deadline)
-        starts.append(start)
-        ends.append(end)
-        if len(task.modes) == 1:
-            model.add(end == start + durations[0])
-            presence.append([True])
-        else:
-            lits = [model.new_bool_var(f"p{t}_{k}") for k in range(len(task.modes))]
-            model.add_exactly_one(lits)
-            for lit, d in zip(lits, durations, strict=True):
-                model.add(end == start + d).only_enforce_if(lit)
-            presence.append(lits)
+def build_model(problem: Problem) -> CpSatModel:
+    return _Builder(problem).build()
 
-    # Occupancy: a task holds its resources until it ends, or until a blocking successor starts.
-    occupancy_end: list[cp_model.LinearExprT] = list(ends)
-    for t in range(n):
-        blocking = [p.after for p in problem.successors[t] if p.blocking]
-        if blocking:
-            occ = model.new_int_var(0, horizon, f"occ{t}")
-            model.add_max_equality(occ, [ends[t]] + [starts[b] for b in blocking])
-            occupancy_end[t] = occ
-    for t, task in enumerate(problem.tasks):
-        intervals = []
-        blocked = occupancy_end[t] is not ends[t]
-        for k, mode in enumerate(task.modes):
-            lit = presence[t][k]
-            if blocked:
-                size = model.new_int_var(0, horizon, f"occsize{t}_{k}")
-                model.add(size == occupancy_end[t] - starts[t])
+
+class _Builder:
+    """Builds the CP-SAT model one constraint family per method (as PyJobShop's adapters do).
+
+    `build` calls them in a fixed order: the order of variable creation is part of the model
+    CP-SAT sees, and keeping it keeps seeded runs reproducible.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.horizon = problem.horizon()
+        self.starts: list[cp_model.IntVar] = []
+        self.ends: list[cp_model.IntVar] = []
+        self.presence: list[list[cp_model.IntVar | bool]] = []
+        self.occupancy_end: list[cp_model.LinearExprT] = []
+        self.mode_intervals: list[list[tuple[cp_model.IntervalVar, int]]] = []
+
+    def build(self) -> CpSatModel:
+        self.add_tasks_and_modes()
+        self.add_blocking_occupancy()
+        self.add_mode_intervals()
+        self.add_precedences()
+        self.add_resources()
+        _set_objective(self.model, self.problem, self.ends, self.horizon)
+        return CpSatModel(self.model, self.starts, self.ends, self.presence)
+
+    def add_tasks_and_modes(self) -> None:
+        """Start and end per task (release dates, deadlines); exactly one mode, which fixes the duration."""
+        model, problem, horizon = self.model, self.problem, self.horizon
+        for t, task in enumerate(problem.tasks):
+            lo = problem.jobs[task.job].release if task.job is not None else 0
+            durations = [m.duration for m in task.modes]
+            start = model.new_int_var(lo, max(lo, horizon), f"s{t}")
+            end = model.new_int_var(lo + min(durations), max(lo + min(durations), horizon), f"e{t}")
+            if task.job is not None and problem.jobs[task.job].deadline is not None:
+                model.add(end <= problem.jobs[task.job].deadline)
+            self.starts.append(start)
+            self.ends.append(end)
+            if len(task.modes) == 1:
+                model.add(end == start + durations[0])
+                self.presence.append([True])
             else:
-                size = mode.duration
-            if lit is True:
-                iv = model.new_interval_var(starts[t], size, occupancy_end[t], f"i{t}_{k}")
+                lits = [model.new_bool_var(f"p{t}_{k}") for k in range(len(task.modes))]
+                model.add_exactly_one(lits)
+                for lit, d in zip(lits, durations, strict=True):
+                    model.add(end == start + d).only_enforce_if(lit)
+                self.presence.append(lits)
+
+    def add_blocking_occupancy(self) -> None:
+        """A task holds its resources until it ends, or until its blocking successors start."""
+        self.occupancy_end = list(self.ends)
+        for t in range(len(self.problem.tasks)):
+            blocking = [p.after for p in self.problem.successors[t] if p.blocking]
+            if blocking:
+                occ = self.model.new_int_var(0, self.horizon, f"occ{t}")
+                self.model.add_max_equality(occ, [self.ends[t]] + [self.starts[b] for b in blocking])
+                self.occupancy_end[t] = occ
+
+    def add_mode_intervals(self) -> None:
+        """One (optional) interval per mode, spanning the task's occupancy."""
+        model = self.model
+        for t, task in enumerate(self.problem.tasks):
+            intervals = []
+            blocked = self.occupancy_end[t] is not self.ends[t]
+            for k, mode in enumerate(task.modes):
+                lit = self.presence[t][k]
+                if blocked:
+                    size = model.new_int_var(0, self.horizon, f"occsize{t}_{k}")
+                    model.add(size == self.occupancy_end[t] - self.starts[t])
+                else:
+                    size = mode.duration
+                if lit is True:
+                    iv = model.new_interval_var(self.starts[t], size, self.occupancy_end[t], f"i{t}_{k}")
+                else:
+                    iv = model.new_optional_interval_var(self.starts[t], size, self.occupancy_end[t], lit, f"i{t}_{k}")
+                intervals.append((iv, k))
+            self.mode_intervals.append(intervals)
+
+    def add_precedences(self) -> None:
+        """start(after) >= end(before) + lag; equality for no-wait links."""
+        for p in self.problem.precedences:
+            if p.no_wait:
+                self.model.add(self.starts[p.after] == self.ends[p.before] + p.lag)
             else:
-                iv = model.new_optional_interval_var(starts[t], size, occupancy_end[t], lit, f"i{t}_{k}")
-            intervals.append((iv, k))
-        mode_intervals.append(intervals)
+                self.model.add(self.starts[p.after] >= self.ends[p.before] + p.lag)
 
-    for p in problem.precedences:
-        if p.no_wait:
-            model.add(starts[p.after] == ends[p.before] + p.lag)
-        else:
-            model.add(starts[p.after] >= ends[p.before] + p.lag)
-
-    by_resource: dict[int, list[tuple[cp_model.IntervalVar, int, int, int]]] = {}
-    for t, task in enumerate(problem.tasks):
-        blocked = occupancy_end[t] is not ends[t]
-        for iv, k in mode_intervals[t]:
-            mode = task.modes[k]
-            if mode.duration == 0 and not blocked:
-                continue  # a zero-duration task occupies nothing (as in the validator)
-            for r, d in zip(mode.resources, mode.demands, strict=True):
-                if d > 0:
-                    by_resource.setdefault(r, []).append((iv, d, t, k))
-    setup_resources = {s.resource for s in problem.setups}
-    for r, uses in by_resource.items():
-        res = problem.resources[r]
-        downtime = [model.new_fixed_size_interval_var(a, b - a, f"down{r}_{a}") for a, b in res.unavailable]
-        if res.capacity == 1:
-            model.add_no_overlap([iv for iv, *_ in uses] + downtime)
-            if r in setup_resources:
-                _add_setup_circuit(model, problem, r, uses, presence, starts, occupancy_end)
-        else:
-            model.add_cumulative([iv for iv, *_ in uses] + downtime, [d for _, d, *_ in uses]
-                                 + [res.capacity] * len(downtime), res.capacity)
-
-    _set_objective(model, problem, ends, horizon)
-    return CpSatModel(model, starts, ends, presence)
+    def add_resources(self) -> None:
+        """No-overlap on machines (with downtime and setup circuits), cumulative on renewable resources."""
+        problem, model = self.problem, self.model
+        by_resource: dict[int, list[tuple[cp_model.IntervalVar, int, int, int]]] = {}
+        for t, task in enumerate(problem.tasks):
+            blocked = self.occupancy_end[t] is not self.ends[t]
+            for iv, k in self.mode_intervals[t]:
+                mode = task.modes[k]
+                if mode.duration == 0 and not blocked:
+                    continue  # a zero-duration task occupies nothing (as in the validator)
+                for r, d in zip(mode.resources, mode.demands, strict=True):
+                    if d > 0:
+                        by_resource.setdefault(r, []).append((iv, d, t, k))
+        setup_resources = {s.resource for s in problem.setups}
+        for r, uses in by_resource.items():
+            res = problem.resources[r]
+            downtime = [model.new_fixed_size_interval_var(a, b - a, f"down{r}_{a}") for a, b in res.unavailable]
+            if res.capacity == 1:
+                model.add_no_overlap([iv for iv, *_ in uses] + downtime)
+                if r in setup_resources:
+                    _add_setup_circuit(model, problem, r, uses, self.presence, self.starts, self.occupancy_end)
+            else:
+                model.add_cumulative([iv for iv, *_ in uses] + downtime, [d for _, d, *_ in uses]
+                                     + [res.capacity] * len(downtime), res.capacity)
 
 
 def _add_setup_circuit(model, problem, r, uses, presence, starts, occupancy_end) -> None:
@@ -208,13 +243,15 @@ def add_hint(problem: Problem, built: CpSatModel, hint: Schedule) -> None:
                 built.model.add_hint(lit, k == s.mode)
 
 
-class CpSatSolver:
+class CpSatSolver(SolverBase):
     name = "cpsat"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        return None
+    capabilities = Capabilities(problem_types=frozenset({"scheduling", "dag"}))
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        if problem.problem_type == "dag":
+            from schedlab.solvers.dag import solve_dag_cpsat
+
+            return solve_dag_cpsat(problem, options, self.name)
         started = time.perf_counter()
         built = build_model(problem)
         if options.hint is not None:

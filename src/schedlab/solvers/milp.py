@@ -18,6 +18,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 
 MAX_VARIABLES = 2_000_000
 
@@ -48,14 +49,11 @@ def _job_sinks(problem: Problem, job) -> list[int]:
     return [t for t in job.tasks if not any(p.after in members for p in problem.successors[t])]
 
 
-class MilpSolver:
+class MilpSolver(SolverBase):
     name = "milp"
+    capabilities = Capabilities().without("setups", "blocking")
 
-    def unsupported(self, problem: Problem) -> str | None:
-        if problem.setups:
-            return "the time-indexed MILP does not model sequence-dependent setups"
-        if problem.has_blocking:
-            return "the time-indexed MILP does not model blocking"
+    def limits(self, problem: Problem) -> str | None:
         if "total_earliness" in problem.objective.terms() and any(len(_job_sinks(problem, j)) > 1 for j in problem.jobs):
             return "earliness needs each job to end with a single last task in the MILP"
         size = _time_horizon(problem) * sum(len(t.modes) for t in problem.tasks)
@@ -63,82 +61,15 @@ class MilpSolver:
             return f"too large for the time-indexed MILP ({size} start variables > {MAX_VARIABLES})"
         return None
 
-    def solve(self, problem: Problem, options: SolveOptions) -> Result:  # noqa: C901 - builds one LP
+    def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()
-        horizon = _time_horizon(problem)
-        h = _quiet_highs()  # threads left at the default: HiGHS refuses a change once its scheduler runs
-        h.setOptionValue("time_limit", float(options.time_limit))
-        h.setOptionValue("random_seed", int(options.seed))
-        inf = highspy.kHighsInf
-
-        cost: list[float] = []
-        lower: list[float] = []
-        upper: list[float] = []
-        integrality: list[int] = []
-
-        def new_var(lo: float, hi: float, c: float = 0.0, integer: bool = True) -> int:
-            cost.append(c)
-            lower.append(lo)
-            upper.append(hi)
-            integrality.append(1 if integer else 0)
-            return len(cost) - 1
-
-        # start variables per task and mode over feasible start times
-        starts: list[list[tuple[int, int, int]]] = []  # per task: (var, mode, start)
-        for task in problem.tasks:
-            lo = problem.jobs[task.job].release if task.job is not None else 0
-            deadline = problem.jobs[task.job].deadline if task.job is not None else None
-            entries = []
-            for k, mode in enumerate(task.modes):
-                last = horizon - mode.duration
-                if deadline is not None:
-                    last = min(last, deadline - mode.duration)
-                for s in range(lo, last + 1):
-                    if any(s < b and a < s + max(mode.duration, 1) for r in mode.resources
-                           for a, b in problem.resources[r].unavailable):
-                        continue
-                    entries.append((new_var(0, 1), k, s))
-            starts.append(entries)
-
-        rows: list[tuple[list[int], list[float], float, float]] = []
-        for entries in starts:  # each task starts once
-            rows.append(([v for v, _, _ in entries], [1.0] * len(entries), 1.0, 1.0))
-
-        def end_expr(t: int) -> tuple[list[int], list[float]]:
-            task = problem.tasks[t]
-            return [v for v, _, _ in starts[t]], [float(s + task.modes[k].duration) for _, k, s in starts[t]]
-
-        def start_expr(t: int) -> tuple[list[int], list[float]]:
-            return [v for v, _, _ in starts[t]], [float(s) for _, _, s in starts[t]]
-
-        for p in problem.precedences:  # start(after) - end(before) >= lag
-            iv, ic = start_expr(p.after)
-            jv, jc = end_expr(p.before)
-            lo_bound = float(p.lag)
-            rows.append((iv + jv, ic + [-c for c in jc], lo_bound, lo_bound if p.no_wait else inf))
-
-        usage: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
-        for t, task in enumerate(problem.tasks):
-            for v, k, s in starts[t]:
-                mode = task.modes[k]
-                for r, d in zip(mode.resources, mode.demands, strict=True):
-                    for u in range(s, s + mode.duration):
-                        cols, vals = usage.setdefault((r, u), ([], []))
-                        cols.append(v)
-                        vals.append(float(d))
-        for (r, _), (cols, vals) in usage.items():
-            if sum(vals) > problem.resources[r].capacity:
-                rows.append((cols, vals, -inf, float(problem.resources[r].capacity)))
-
-        self._objective(problem, horizon, new_var, rows, end_expr)
-
-        n = len(cost)
-        h.addVars(n, np.array(lower), np.array(upper))
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(cost))
-        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array(integrality, dtype=np.uint8))
-        for cols, vals, lo, hi in rows:
-            h.addRow(lo, hi, len(cols), np.array(cols, dtype=np.int32), np.array(vals))
-        h.setOptionValue("mip_rel_gap", 0.0)
+        built = _TimeIndexedModel(problem)
+        built.add_start_variables()
+        built.add_one_start_per_task()
+        built.add_precedences()
+        built.add_capacities()
+        built.add_objective()
+        h = built.to_highs(options)
         h.run()
         model_status = h.getModelStatus()
         info = h.getInfo()
@@ -151,17 +82,88 @@ class MilpSolver:
             return Result(problem.name, self.name, Status.INFEASIBLE, None, None, elapsed, options.seed, None, {})
         if not has_solution:
             return Result(problem.name, self.name, Status.UNKNOWN, None, bound, elapsed, options.seed, None, {})
-        values = h.getSolution().col_value
-        items = []
-        for t, entries in enumerate(starts):
-            v, k, s = max(entries, key=lambda e: values[e[0]])
-            items.append(ScheduledTask(t, k, s, s + problem.tasks[t].modes[k].duration))
         status = Status.OPTIMAL if model_status == highspy.HighsModelStatus.kOptimal else Status.FEASIBLE
-        return schedule_result(problem, self.name, Schedule(items), status, bound, elapsed, options.seed,
-                               variables=n, rows=len(rows))
+        return schedule_result(problem, self.name, built.read_schedule(h.getSolution().col_value), status, bound, elapsed,
+                               options.seed, variables=len(built.cost), rows=len(built.rows))
 
-    @staticmethod
-    def _objective(problem, horizon, new_var, rows, end_expr) -> None:
+
+class _TimeIndexedModel:
+    """The time-indexed MILP, one constraint family per method: x[t,mode,s] = 1 when task t starts at s in mode."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.horizon = _time_horizon(problem)
+        self.cost: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integrality: list[int] = []
+        self.rows: list[tuple[list[int], list[float], float, float]] = []
+        self.starts: list[list[tuple[int, int, int]]] = []  # per task: (var, mode, start)
+
+    def new_var(self, lo: float, hi: float, c: float = 0.0, integer: bool = True) -> int:
+        self.cost.append(c)
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.integrality.append(1 if integer else 0)
+        return len(self.cost) - 1
+
+    def end_expr(self, t: int) -> tuple[list[int], list[float]]:
+        task = self.problem.tasks[t]
+        return [v for v, _, _ in self.starts[t]], [float(s + task.modes[k].duration) for _, k, s in self.starts[t]]
+
+    def start_expr(self, t: int) -> tuple[list[int], list[float]]:
+        return [v for v, _, _ in self.starts[t]], [float(s) for _, _, s in self.starts[t]]
+
+    def add_start_variables(self) -> None:
+        """Binary start variables per task and mode over the feasible start times (release, deadline, downtime)."""
+        problem = self.problem
+        for task in problem.tasks:
+            lo = problem.jobs[task.job].release if task.job is not None else 0
+            deadline = problem.jobs[task.job].deadline if task.job is not None else None
+            entries = []
+            for k, mode in enumerate(task.modes):
+                last = self.horizon - mode.duration
+                if deadline is not None:
+                    last = min(last, deadline - mode.duration)
+                for s in range(lo, last + 1):
+                    if any(s < b and a < s + max(mode.duration, 1) for r in mode.resources
+                           for a, b in problem.resources[r].unavailable):
+                        continue
+                    entries.append((self.new_var(0, 1), k, s))
+            self.starts.append(entries)
+
+    def add_one_start_per_task(self) -> None:
+        for entries in self.starts:
+            self.rows.append(([v for v, _, _ in entries], [1.0] * len(entries), 1.0, 1.0))
+
+    def add_precedences(self) -> None:
+        """start(after) - end(before) >= lag (= lag for no-wait)."""
+        inf = highspy.kHighsInf
+        for p in self.problem.precedences:
+            iv, ic = self.start_expr(p.after)
+            jv, jc = self.end_expr(p.before)
+            lo_bound = float(p.lag)
+            self.rows.append((iv + jv, ic + [-c for c in jc], lo_bound, lo_bound if p.no_wait else inf))
+
+    def add_capacities(self) -> None:
+        """Per resource and time point, the demands of the tasks running then fit the capacity."""
+        problem = self.problem
+        usage: dict[tuple[int, int], tuple[list[int], list[float]]] = {}
+        for t, task in enumerate(problem.tasks):
+            for v, k, s in self.starts[t]:
+                mode = task.modes[k]
+                for r, d in zip(mode.resources, mode.demands, strict=True):
+                    for u in range(s, s + mode.duration):
+                        cols, vals = usage.setdefault((r, u), ([], []))
+                        cols.append(v)
+                        vals.append(float(d))
+        for (r, _), (cols, vals) in usage.items():
+            if sum(vals) > problem.resources[r].capacity:
+                self.rows.append((cols, vals, -highspy.kHighsInf, float(problem.resources[r].capacity)))
+
+    def add_objective(self) -> None:
+        """The objective terms: makespan, job completion, tardiness, tardy jobs, earliness, maximum lateness."""
+        problem, horizon, new_var, rows, end_expr = self.problem, self.horizon, self.new_var, self.rows, self.end_expr
         inf = highspy.kHighsInf
         terms = problem.objective.terms()
         if "makespan" in terms:
@@ -198,6 +200,26 @@ class MilpSolver:
                 rows.append(([early, c], [1.0, 1.0], float(job.due), inf))
             if lmax is not None:
                 rows.append(([lmax, c], [1.0, -1.0], float(-job.due), inf))
+
+    def to_highs(self, options: SolveOptions):
+        h = _quiet_highs()  # threads left at the default: HiGHS refuses a change once its scheduler runs
+        h.setOptionValue("time_limit", float(options.time_limit))
+        h.setOptionValue("random_seed", int(options.seed))
+        n = len(self.cost)
+        h.addVars(n, np.array(self.lower), np.array(self.upper))
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(self.cost))
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array(self.integrality, dtype=np.uint8))
+        for cols, vals, lo, hi in self.rows:
+            h.addRow(lo, hi, len(cols), np.array(cols, dtype=np.int32), np.array(vals))
+        h.setOptionValue("mip_rel_gap", 0.0)
+        return h
+
+    def read_schedule(self, values) -> Schedule:
+        items = []
+        for t, entries in enumerate(self.starts):
+            v, k, s = max(entries, key=lambda e: values[e[0]])
+            items.append(ScheduledTask(t, k, s, s + self.problem.tasks[t].modes[k].duration))
+        return Schedule(items)
 
 
 SOLVERS.register("milp", MilpSolver, "time-indexed MILP with HiGHS (single machine and small instances)")

@@ -17,24 +17,19 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.milp import _quiet_highs
 from schedlab.solvers.search.smwt_ils import SUPPORTED_TERMS
 
 MAX_JOBS = 600
 
 
-class PositionalMilp:
+class PositionalMilp(SolverBase):
     name = "milp-positional"
+    capabilities = Capabilities(shapes=frozenset({"single_machine"}), features=frozenset({"zero_durations"}),
+                                objectives=frozenset(SUPPORTED_TERMS))
 
-    def unsupported(self, problem: Problem) -> str | None:
-        if problem.kind != "single_machine" or len(problem.resources) != 1:
-            return "the positional MIP is for single-machine problems"
-        if any(job.release or job.deadline is not None for job in problem.jobs) or problem.precedences:
-            return "the positional MIP does not model release dates, deadlines or precedences"
-        if problem.setups or problem.has_unavailability or any(len(j.tasks) != 1 for j in problem.jobs):
-            return "the positional MIP needs one task per job, no setups and no downtime"
-        if not set(problem.objective.terms()) <= SUPPORTED_TERMS:
-            return f"objective must combine {', '.join(sorted(SUPPORTED_TERMS))}"
+    def limits(self, problem: Problem) -> str | None:
         if len(problem.jobs) > MAX_JOBS:
             return f"more than {MAX_JOBS} jobs"
         return None

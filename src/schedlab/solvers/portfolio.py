@@ -25,10 +25,12 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
 from schedlab.core.model import Problem
+from schedlab.core.processes import die_with_parent
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule
 from schedlab.core.validate import first_violation
 from schedlab.solvers.base import SOLVERS, SolveOptions, StopToken, get_solver, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.time_indexed import literal_count, windows
 
 SEARCH_SHARE = 0.8  # of the time limit, given to the local searches when one applies
@@ -99,13 +101,18 @@ def _time_indexed_fits(state: _Incumbent) -> bool:
     return literal_count(windows(problem), int(state.best.objective)) <= TIME_INDEXED_LITERALS
 
 
-class AutoPortfolio:
+class AutoPortfolio(SolverBase):
     name = "auto"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        return None
+    capabilities = Capabilities(problem_types=frozenset({"scheduling", "dag"}))
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        if problem.problem_type == "dag":
+            from schedlab.solvers.dag import solve_dag_auto
+
+            return solve_dag_auto(problem, options, self.name)
+        from schedlab.solvers.warmup import warm_up
+
+        warm_up(["rules:mwkr", local_search_for(problem) or ""])  # kernels loaded before the clock and before forking
         state = _Incumbent(problem, options)
         for rule in FIRST_RULES:
             solver = get_solver(rule)
@@ -173,7 +180,7 @@ class AutoPortfolio:
         seeds = [options.seed * 2 + k for k in range(max(1, options.workers))]
         hint = state.best.schedule if state.best is not None else None
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(seeds), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=len(seeds), mp_context=context, initializer=die_with_parent) as pool:
             futures = [pool.submit(_run_search, state.problem, search, budget, s, hint) for s in seeds]
             for seed, future in zip(seeds, futures, strict=True):
                 items, lb = future.result()

@@ -30,6 +30,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, get_solver, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 
 MAX_LITERALS = 2_000_000  # beyond this the encoding costs more memory and build time than it can win back
 
@@ -228,19 +229,10 @@ def literal_count(win: Windows, deadline: int) -> int:
     return sum(max(0, deadline - t) for t in win.tail) - sum(win.earliest)
 
 
-class TimeIndexedSat:
+class TimeIndexedSat(SolverBase):
     name = "ti-sat"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        if any(len(task.modes) != 1 for task in problem.tasks):
-            return "needs a single mode per task"
-        if problem.objective.terms() != {"makespan": 1}:
-            return "minimises makespan only"
-        if problem.setups or problem.has_blocking:
-            return "no setup times or blocking"
-        if any(job.deadline is not None for job in problem.jobs):
-            return "no job deadlines (its refutations assume the starting schedule is feasible)"
-        return None
+    # No deadlines: its refutations assume the starting schedule is feasible.
+    capabilities = Capabilities(objectives=frozenset({"makespan"})).without("multi_mode", "setups", "blocking", "deadlines")
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import colorsys
 import html
+import math
 from pathlib import Path
 
 from schedlab.core.errors import SchedlabError
@@ -18,8 +19,13 @@ def _colour(key: int) -> str:
 
 
 def gantt_rows(problem: Problem, schedule: Schedule) -> tuple[list[str], list[tuple[int, int, int, int, int]]]:
-    """Rows and bars (row, start, end, colour key, task): machines for shops, tasks otherwise."""
+    """Rows and bars (row, start, end, colour key, task): machines for shops and DAGs, tasks otherwise."""
     bars = []
+    if problem.problem_type == "dag":
+        labels = list(problem.processor_names or (f"P{p}" for p in range(problem.n_processors)))
+        for t, (p, start, end) in enumerate(zip(schedule.processor, schedule.start, schedule.finish, strict=True)):
+            bars.append((p, start, end, t, t))
+        return labels, bars
     if problem.is_machine_problem:
         labels = [r.name for r in problem.resources]
         for s in schedule:
@@ -34,9 +40,25 @@ def gantt_rows(problem: Problem, schedule: Schedule) -> tuple[list[str], list[tu
     return labels, bars
 
 
+def _tip(problem: Problem, schedule: Schedule, t: int, start, end) -> str:
+    if problem.problem_type == "dag":
+        name = problem.task_names[t] if problem.task_names else f"task {t}"
+        return f"{name} | start {start:g} end {end:g}"
+    s = schedule.by_task()[t]
+    task = problem.tasks[t]
+    job = problem.jobs[task.job].name if task.job is not None else "-"
+    res = ", ".join(problem.resources[r].name for r in task.modes[s.mode].resources) or "-"
+    return f"{task.name} | job {job} | mode {s.mode} | {res} | start {start} end {end}"
+
+
+def _makespan(schedule) -> float:
+    span = schedule.makespan
+    return span() if callable(span) else span
+
+
 def gantt_svg(problem: Problem, schedule: Schedule, width: int = 1100, row_height: int = 18) -> str:
     labels, bars = gantt_rows(problem, schedule)
-    horizon = max(schedule.makespan(), 1)
+    horizon = max(math.ceil(_makespan(schedule)), 1)
     left, top = 90, 24
     plot_w = width - left - 20
     height = top + row_height * len(labels) + 30
@@ -51,20 +73,14 @@ def gantt_svg(problem: Problem, schedule: Schedule, width: int = 1100, row_heigh
     for row, label in enumerate(labels):
         y = top + row * row_height
         parts.append(f'<text x="{left - 6}" y="{y + row_height * 0.7:.1f}" text-anchor="end">{html.escape(label)}</text>')
-    details = {s.task: s for s in schedule}
     for row, start, end, key, t in bars:
-        s = details[t]
-        task = problem.tasks[t]
-        label = task.name
-        job = problem.jobs[task.job].name if task.job is not None else "-"
-        res = ", ".join(problem.resources[r].name for r in task.modes[s.mode].resources) or "-"
-        tip = f"{label} | job {job} | mode {s.mode} | {res} | start {start} end {end}"
+        tip = _tip(problem, schedule, t, start, end)
         x, w = left + start * scale, max((end - start) * scale, 1.0)
         y = top + row * row_height + 2
         parts.append(f'<rect class="bar" x="{x:.2f}" y="{y}" width="{w:.2f}" height="{row_height - 4}" '
                      f'fill="{_colour(key)}" stroke="#333" stroke-width="0.4" data-task="{t}" data-start="{start}" '
                      f'data-end="{end}"><title>{html.escape(tip)}</title></rect>')
-    parts.append(f'<text x="{left}" y="{height - 8}" fill="#333">makespan {schedule.makespan()}</text></svg>')
+    parts.append(f'<text x="{left}" y="{height - 8}" fill="#333">makespan {_makespan(schedule):g}</text></svg>')
     return "".join(parts)
 
 
@@ -94,7 +110,7 @@ def gantt_figure(problem: Problem, schedule: Schedule, title: str = ""):
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("time")
-    ax.set_title(title or f"{problem.name} (makespan {schedule.makespan()})")
+    ax.set_title(title or f"{problem.name} (makespan {_makespan(schedule):g})")
     fig.tight_layout()
     return fig
 

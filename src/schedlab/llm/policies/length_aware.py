@@ -8,21 +8,28 @@ from __future__ import annotations
 
 import heapq
 import math
+from dataclasses import dataclass
 
 from schedlab.llm.batch import Batch
+from schedlab.llm.policies.base import ReplicaPolicy
 from schedlab.llm.policies.common import fill_chunks
+from schedlab.sim.params import param
 from schedlab.sim.policy import IllegalDecisionError
 
 
-class LengthAwarePolicy:
-    def __init__(self, mode: str = "sjf", token_budget: int = 512, starvation_s: float = 30.0, lookahead: int = 64) -> None:
-        if mode not in ("sjf", "srpt"):
-            raise ValueError(f"mode must be 'sjf' or 'srpt', got {mode!r}")
-        self.name = mode
-        self.mode = mode
-        self.token_budget = token_budget
-        self.starvation_s = starvation_s
-        self.lookahead = lookahead
+@dataclass(frozen=True)
+class LengthAwareOptions:
+    token_budget: int = param(512, "tokens per iteration (decodes plus prefill chunks)", ge=1, le=1_000_000)
+    starvation_s: float = param(30.0, "requests waiting longer than this are served first-come first-served", gt=0,
+                                le=1e9, unit="s")
+    lookahead: int = param(64, "waiting requests ranked per iteration", ge=1, le=1_000_000)
+
+
+class ShortestJobFirst(ReplicaPolicy):
+    name = "sjf"
+    description = "shortest predicted output first, chunked prefill, starvation guard"
+    Options = LengthAwareOptions
+    needs_predictions = True
 
     @staticmethod
     def _prediction(req) -> float:
@@ -33,17 +40,21 @@ class LengthAwarePolicy:
 
     def decide(self, replica) -> Batch:
         waiting = replica.waiting
-        budget = self.token_budget - replica.num_decodes
-        if waiting and replica.now - waiting[0].arrival > self.starvation_s:
+        opts = self.options
+        budget = opts.token_budget - replica.num_decodes
+        if waiting and replica.now - waiting[0].arrival > opts.starvation_s:
             order = list(waiting)
         else:
-            order = heapq.nsmallest(self.lookahead, waiting, key=self._prediction)
+            order = heapq.nsmallest(opts.lookahead, waiting, key=self._prediction)
         return Batch(prefills=fill_chunks(replica, order, budget), decodes=True)
+
+
+class ShortestRemainingFirst(ShortestJobFirst):
+    name = "srpt"
+    description = "shortest predicted remaining output first; preempts the longest remaining decode"
 
     def choose_victim(self, replica):
         running = replica.running_decodes()
-        if self.mode == "sjf":
-            return running[-1]
         step = replica.step
         return max(
             running,

@@ -4,17 +4,15 @@ prefill chunks (continuing prompts before admitting new ones), so decodes never 
 from __future__ import annotations
 
 from schedlab.llm.batch import Batch
+from schedlab.llm.policies.base import ReplicaPolicy, TokenBudget
 from schedlab.llm.policies.common import fill_chunks
 
 
-class SarathiPolicy:
+class SarathiPolicy(ReplicaPolicy):
     name = "sarathi"
-
-    def __init__(self, token_budget: int = 512) -> None:
-        if token_budget < 1:
-            raise ValueError("token_budget must be positive")
-        self.token_budget = token_budget
+    description = "Sarathi-Serve: chunked prefill under a token budget, decodes never stall"
+    Options = TokenBudget
 
     def decide(self, replica) -> Batch:
-        budget = self.token_budget - replica.num_decodes
+        budget = self.options.token_budget - replica.num_decodes
         return Batch(prefills=fill_chunks(replica, replica.waiting, budget), decodes=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,16 @@ for _fmt in (
            "single-machine weighted tardiness: 'n', then n lines 'p w d'"),
     Format("json", (".json",), schedlab_json.read_schedlab_json, schedlab_json.write_schedlab_json,
            "schedlab JSON (the general model; see docs/FORMAT.md)"),
+    Format("dag", (), lambda text, path, name: _dag_io().parse_dag(text, path), lambda p: _dag_io().dag_to_json(p),
+           'heterogeneous DAG JSON ("kind": "dag": cost matrix, edges with data; see docs/FORMAT.md)'),
 ):
     FORMATS.register(_fmt.name, _fmt, _fmt.description)
+
+
+def _dag_io():
+    from schedlab.dag import io
+
+    return io
 
 
 def detect_format(path: str, text: str) -> str:
@@ -50,6 +59,8 @@ def detect_format(path: str, text: str) -> str:
             data = json.loads(text)
         except json.JSONDecodeError:
             return "json"  # the JSON reader reports the line
+        if isinstance(data, dict) and data.get("kind") == "dag":
+            return "dag"
         if isinstance(data, dict) and ("duration_matrix" in data or (
                 len(data) == 1 and isinstance(next(iter(data.values())), dict)
                 and "duration_matrix" in next(iter(data.values())))):
@@ -76,8 +87,20 @@ def detect_format(path: str, text: str) -> str:
     return "jss"
 
 
+MAX_INSTANCE_BYTES = int(os.environ.get("SCHEDLAB_MAX_INSTANCE_MB", "64")) * 1024 * 1024
+
+
 def read_problem(path: str | Path, fmt: str | None = None) -> Problem:
     path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise SchedlabError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SchedlabError(f"{path}: cannot read ({exc.strerror})") from None
+    if size > MAX_INSTANCE_BYTES:
+        raise SchedlabError(f"{path}: {size / 1e6:.0f} MB is larger than the {MAX_INSTANCE_BYTES // (1024 * 1024)} MB "
+                            "limit for instance files (set SCHEDLAB_MAX_INSTANCE_MB to raise it)")
     try:
         text = path.read_text()
     except FileNotFoundError:

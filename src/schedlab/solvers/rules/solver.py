@@ -12,6 +12,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.rules.arrays import RuleArrays, build_arrays
 from schedlab.solvers.rules.kernels import giffler_thompson
 from schedlab.solvers.rules.priorities import RULES
@@ -48,23 +49,22 @@ def run_giffler_thompson(problem: Problem, rule: int, seed: int, program: tuple[
                             bool(problem.setups), *(program or NO_PROGRAM))
 
 
-class RuleSolver:
+# Rules cannot guarantee deadlines or maximal lags, and schedule neither blocking nor no-wait links.
+RULE_CAPABILITIES = Capabilities().without("blocking", "no_wait", "negative_lags", "deadlines")
+
+
+class RuleSolver(SolverBase):
     def __init__(self, rule: str, scheme: str) -> None:
         self.rule = rule
         self.scheme = scheme  # "auto" (GT or serial SGS) or "parallel"
         self.name = f"rules:{rule}" if scheme == "auto" else f"rules-parallel:{rule}"
+        self.capabilities = RULE_CAPABILITIES if scheme == "auto" else RULE_CAPABILITIES.without("setups")
 
-    def unsupported(self, problem: Problem) -> str | None:
-        if problem.has_blocking or problem.has_no_wait:
-            return "dispatching rules here do not handle blocking or no-wait precedences; use cpsat"
-        if problem.setups and (self.scheme == "parallel" or not problem.is_machine_problem):
+    def limits(self, problem: Problem) -> str | None:
+        if problem.setups and not problem.is_machine_problem:
             return "sequence-dependent setups are handled by rules only in machine problems (Giffler-Thompson)"
         if problem.setups and len(problem.resources) * len(problem.tasks) ** 2 > MAX_SETUP_ENTRIES:
             return "too many tasks for the dense setup matrix of the rule kernel"
-        if any(p.lag < 0 for p in problem.precedences):
-            return "negative lags (maximal time lags) need cpsat"
-        if any(j.deadline is not None for j in problem.jobs):
-            return "rules cannot guarantee deadlines; use cpsat"
         return None
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:

@@ -14,8 +14,8 @@ import numpy as np
 from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
-from schedlab.problems.shop import shop_routes
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.solver import run_giffler_thompson
 from schedlab.solvers.search.budget import StepBudget
@@ -56,19 +56,10 @@ def _link_machines(starts: np.ndarray, assign: np.ndarray, alt_machine: np.ndarr
             head[m] = ops[0][1]
 
 
-class FlexibleJobShopTabu:
+class FlexibleJobShopTabu(SolverBase):
     name = "tabu-fjsp"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        if shop_routes(problem) is None:
-            return "needs a (flexible) job shop: chains of operations, each on one of several machines"
-        if problem.setups or problem.has_unavailability:
-            return "setups and downtime are not handled by the flexible job-shop tabu search"
-        if problem.objective.terms() != {"makespan": 1}:
-            return "the flexible job-shop tabu search minimises the makespan only"
-        if any(p.duration == 0 for t in problem.tasks for p in t.modes):
-            return "zero durations are not handled by the flexible job-shop tabu search"
-        return None
+    capabilities = Capabilities(shapes=frozenset({"flexible_job_shop"}), objectives=frozenset({"makespan"})).without(
+        "setups", "downtime", "zero_durations", "blocking", "no_wait", "deadlines")
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()

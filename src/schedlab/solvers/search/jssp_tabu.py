@@ -22,8 +22,8 @@ import numpy as np
 from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
-from schedlab.problems.shop import shop_routes
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.solver import run_giffler_thompson
 from schedlab.solvers.search.budget import StepBudget
@@ -87,20 +87,13 @@ def best_rule_start(problem: Problem, seed: int) -> np.ndarray:
     return best
 
 
-class JobShopTabu:
+class JobShopTabu(SolverBase):
+    capabilities = Capabilities(shapes=frozenset({"job_shop"}), objectives=frozenset({"makespan"})).without(
+        "setups", "downtime", "blocking", "no_wait", "deadlines")
+
     def __init__(self, neighbourhood: int = 5) -> None:
         self.neighbourhood = neighbourhood
         self.name = "tabu" if neighbourhood == 5 else f"tabu-n{neighbourhood}"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        routes = shop_routes(problem)
-        if routes is None or any(len(op) != 1 for route in routes for op in route):
-            return "tabu search handles job shops and flow shops (one machine per operation, chains)"
-        if problem.setups or problem.has_unavailability:
-            return "tabu search does not model setups or downtime"
-        if problem.objective.terms() != {"makespan": 1}:
-            return "tabu search minimises the makespan only"
-        return None
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()

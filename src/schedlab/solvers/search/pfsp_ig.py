@@ -17,6 +17,7 @@ from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.problems.shop import shop_routes
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.pfsp_kernels import iterated_greedy, makespan, neh
 from schedlab.solvers.search.rng import make_state
@@ -44,17 +45,10 @@ def permutation_schedule(problem: Problem, seq: np.ndarray, proc: np.ndarray) ->
     return Schedule(items)
 
 
-class FlowShopIG:
+class FlowShopIG(SolverBase):
     name = "ig"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        if flow_shop_matrix(problem) is None:
-            return "iterated greedy needs a flow shop (every job visits machines 0..m-1 in order)"
-        if problem.objective.terms() != {"makespan": 1}:
-            return "iterated greedy minimises the makespan only"
-        if any(j.release for j in problem.jobs) or problem.has_unavailability:
-            return "release dates and downtime are not handled by iterated greedy"
-        return None
+    capabilities = Capabilities(shapes=frozenset({"flow_shop"}), objectives=frozenset({"makespan"})).without(
+        "release_dates", "downtime", "setups", "blocking", "no_wait", "deadlines")
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()

@@ -17,6 +17,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.rules.arrays import build_arrays
 from schedlab.solvers.rules.priorities import RULES
 from schedlab.solvers.rules.sgs import ResourceProfile, _mode_arrays, serial_sgs
@@ -70,16 +71,12 @@ def double_justify(problem: Problem, starts: np.ndarray, modes: np.ndarray) -> n
         best, best_span = left, span
 
 
-class ProjectFBI:
+class ProjectFBI(SolverBase):
     name = "fbi"
+    capabilities = Capabilities(objectives=frozenset({"makespan"})).without(
+        "setups", "blocking", "no_wait", "downtime", "release_dates", "deadlines", "negative_lags")
 
-    def unsupported(self, problem: Problem) -> str | None:
-        if problem.setups or problem.has_blocking or problem.has_no_wait or problem.has_unavailability:
-            return "forward-backward improvement does not handle setups, blocking, no-wait or downtime"
-        if any(j.release or j.deadline is not None for j in problem.jobs) or any(p.lag < 0 for p in problem.precedences):
-            return "forward-backward improvement does not handle release dates, deadlines or negative lags"
-        if problem.objective.terms() != {"makespan": 1}:
-            return "forward-backward improvement minimises the makespan only"
+    def limits(self, problem: Problem) -> str | None:
         if problem.is_machine_problem and all(len(t.modes) == 1 for t in problem.tasks):
             return "use tabu search for single-mode machine problems"
         return None

@@ -17,6 +17,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
 from schedlab.solvers.search.budget import StepBudget
 from schedlab.solvers.search.rng import make_state
 from schedlab.solvers.search.smwt_kernels import descent, iterated_local_search, sequence_cost
@@ -64,25 +65,13 @@ def schedule_of(problem: Problem, seq: np.ndarray, p: np.ndarray) -> Schedule:
     return Schedule(items)
 
 
-def _unsupported(problem: Problem) -> str | None:
-    if problem.kind != "single_machine" or len(problem.resources) != 1:
-        return "needs a single-machine problem"
-    if any(job.release for job in problem.jobs) or any(job.deadline is not None for job in problem.jobs):
-        return "release dates and deadlines are not handled by the single-machine search"
-    if any(len(job.tasks) != 1 for job in problem.jobs) or problem.precedences or problem.setups:
-        return "needs one task per job and no precedences or setups"
-    if problem.has_unavailability:
-        return "machine downtime is not handled by the single-machine search"
-    if not set(problem.objective.terms()) <= SUPPORTED_TERMS:
-        return f"objective must combine {', '.join(sorted(SUPPORTED_TERMS))}"
-    return None
+SINGLE_MACHINE = Capabilities(shapes=frozenset({"single_machine"}), features=frozenset({"zero_durations"}),
+                              objectives=frozenset(SUPPORTED_TERMS))
 
 
-class SingleMachineILS:
+class SingleMachineILS(SolverBase):
     name = "ils"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        return _unsupported(problem)
+    capabilities = SINGLE_MACHINE
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()
@@ -118,15 +107,14 @@ class SingleMachineILS:
                                time.perf_counter() - started, options.seed, iterations=done)
 
 
-class RuleDescent:
+class RuleDescent(SolverBase):
     """A rule's sequence improved by swap/insertion descent to a local optimum (deterministic)."""
+
+    capabilities = SINGLE_MACHINE
 
     def __init__(self, rule: str) -> None:
         self.rule = rule
         self.name = f"{rule}+"
-
-    def unsupported(self, problem: Problem) -> str | None:
-        return _unsupported(problem)
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
         started = time.perf_counter()

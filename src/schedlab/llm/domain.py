@@ -1,0 +1,127 @@
+"""The `llm` domain: LLM inference serving on replicas of one model, declared once."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from schedlab.llm.catalog import GPUS, MODELS, get_gpu, get_model
+from schedlab.llm.cluster import DISPATCHERS, ServingResult, simulate
+from schedlab.llm.policies import POLICIES
+from schedlab.llm.replica import ReplicaConfig
+from schedlab.llm.traces import load_trace
+from schedlab.llm.workloads import PREDICTORS, TRACES, attach_predictions, build_requests
+from schedlab.sim.domain import Domain, Policy, register_domain
+from schedlab.sim.params import ParameterError, param
+from schedlab.sim.result import Series, SimResult, Span
+from schedlab.sim.trace import ChromeTrace
+
+
+@dataclass(frozen=True)
+class LLMParams:
+    model: str = param("llama-3-8b", "served model", choices=tuple(sorted(MODELS)))
+    gpu: str = param("a100", "GPU of every replica", choices=tuple(sorted(GPUS)))
+    tp: int = param(1, "tensor-parallel degree per replica", ge=1, le=64)
+    replicas: int = param(1, "replicas behind the dispatcher", ge=1, le=4096)
+    dispatch: str = param("round-robin", "how arrivals are spread over replicas", choices=tuple(DISPATCHERS.names()))
+    trace: str = param("azure-conv", "request trace (bundled name; the CLI also reads an Azure-format CSV file)",
+                       choices=TRACES, local_file=True)
+    arrivals: str = param("trace", "trace timestamps (rescaled by qps) or fresh Poisson/Gamma arrivals at qps",
+                          choices=("trace", "poisson", "gamma"))
+    cv: float = param(2.0, "coefficient of variation of Gamma inter-arrival times", gt=0, le=100)
+    qps: float | None = param(None, "request rate (default: the trace's own timestamps)", gt=0, le=1e6, unit="1/s")
+    requests: int | None = param(1000, "number of requests (a shorter trace is tiled; null: the whole trace)", ge=1,
+                                 le=100_000_000)
+    predictor: str | None = param(None, "output-length predictions (default: castillo on the castillo prompt set, oracle "
+                                  "for policies that need predictions, none otherwise)", choices=PREDICTORS)
+    preemption: str = param("recompute", "what happens to a preempted request's KV cache", choices=("recompute", "swap"))
+    block_size: int = param(16, "tokens per KV block", ge=1, le=4096)
+    max_num_seqs: int = param(256, "most sequences a replica runs at once", ge=1, le=1_000_000)
+
+
+def build(params: LLMParams, policy: Policy, seed: int):
+    """The request stream of a run, with the predictions its policy needs."""
+    if params.trace == "castillo" and not params.qps:
+        raise ParameterError("qps", "the castillo prompt set has no timestamps; give a request rate")
+    if params.arrivals != "trace" and not params.qps:
+        raise ParameterError("qps", f"{params.arrivals} arrivals need a request rate")
+    reqs = build_requests(params.trace, get_model(params.model).name, params.requests, params.qps, params.arrivals,
+                          params.cv, seed)
+    predictor = params.predictor or (
+        ("castillo" if params.trace == "castillo" else "oracle") if policy.needs_predictions else "none")
+    attach_predictions(reqs, predictor)
+    return reqs
+
+
+def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | None = None,
+                trace: ChromeTrace | None = None, keep_samples: bool = False) -> ServingResult:
+    """One serving run (`qps` overrides the parameter: capacity search probes rates)."""
+    if qps is not None:
+        params = LLMParams(**{**params.__dict__, "qps": qps})
+    config = ReplicaConfig(block_size=params.block_size, max_num_seqs=params.max_num_seqs, preemption=params.preemption)
+    options = dict(policy.options.__dict__)
+    return simulate(build(params, policy, seed), get_model(params.model), get_gpu(params.gpu),
+                    lambda: type(policy)(**options), tp=params.tp, replicas=params.replicas,
+                    dispatcher=params.dispatch, config=config, trace=trace, keep_samples=keep_samples)
+
+
+UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",
+         "expert_weight_gb": "GB"}
+SAMPLE_LIMIT = 20_000
+
+
+def run(params: LLMParams, policy: Policy, seed: int, record: bool) -> SimResult:
+    trace = ChromeTrace() if record else None
+    served = run_serving(params, policy, seed, trace=trace, keep_samples=True)
+    out = SimResult("llm", policy.name, seed, {}, headline=(
+        "finished", "rejected", "ttft.p50", "ttft.p90", "tbt.p50", "tbt.p99", "throughput_tokens_s"))
+    for name, value in served.metrics.items():
+        if isinstance(value, (int, float)):
+            unit = UNITS.get(name, "s" if name.split(".")[0] in ("ttft", "tbt", "tpot", "e2e", "queue") else "")
+            out.metric(name, value, unit)
+    samples = served.serving.samples or {}
+    out.samples = {k: list(v[:SAMPLE_LIMIT]) for k, v in samples.items()}
+    batch = served.serving.batch_size
+    out.series["batch_size"] = Series(list(batch.times), list(batch.values), "sequences")
+    per_replica = [0] * params.replicas
+    for r in served.requests:
+        if r.replica >= 0 and not math.isnan(r.finish):
+            per_replica[r.replica] += 1
+    out.breakdowns["finished_by_replica"] = {f"replica {i}": n for i, n in enumerate(per_replica)}
+    if trace is not None:
+        _trace_to_result(trace, out)
+    return out
+
+
+def _trace_to_result(trace: ChromeTrace, out: SimResult) -> None:
+    """Iteration spans per replica and the KV-usage counters, from the replica's trace recorder."""
+    kv: dict[int, Series] = {}
+    for event in trace.events:
+        start = event["ts"] / 1e6
+        if event["ph"] == "X":
+            out.spans.append(Span(f"replica {event['pid']}", start, start + event["dur"] / 1e6, event["name"], event["name"]))
+        elif event["ph"] == "C":
+            series = kv.setdefault(event["pid"], Series([], [], "blocks"))
+            series.times.append(start)
+            series.values.append(event["args"]["used"])
+    for pid, series in kv.items():
+        out.series[f"kv_blocks_used.replica{pid}"] = series
+
+
+def _work(params: LLMParams) -> int:
+    if params.requests is not None:
+        return params.requests
+    return len(load_trace(params.trace)[0]) if params.trace in ("azure-conv", "azure-code") else 10_000
+
+
+LLM = register_domain(Domain(
+    name="llm",
+    description="LLM inference serving: replicas of one model on GPUs, a calibrated iteration cost model, paged KV",
+    params=LLMParams,
+    policies=POLICIES,
+    run=run,
+    default_policy="sarathi",
+    work=_work,
+    work_name="requests",
+    examples=("--policy sarathi --trace azure-conv --qps 5 --requests 2000",),
+))

@@ -64,9 +64,8 @@ def adapt_shell(code: str, port: int) -> str:
 
 def make_placeholders(folder: Path) -> None:
     from schedlab.bench.suites import find_instance
-    from schedlab.problems.formats.registry import write_problem
-
     from schedlab.core.model import ProblemBuilder
+    from schedlab.problems.formats.registry import write_problem
 
     write_problem(find_instance("Mk01").load(), folder / "my_shop.fjs")
     b = ProblemBuilder("model")  # a user's own model: two machines, jobs with due dates and weights

@@ -16,7 +16,7 @@ from schedlab.sim.result import SimResult, Span
 @dataclass(frozen=True)
 class DroneParams:
     drones: int = param(5, "drones, each sending a video segment every period", ge=1, le=10_000)
-    period_s: float = param(1.0, "seconds between a drone's segments", gt=0, le=3600, unit="s")
+    period_s: float = param(1.0, "seconds between a drone's segments", ge=0.001, le=3600, unit="s")
     duration_s: float = param(300.0, "simulated seconds", gt=0, le=1e7, unit="s")
     edge_noise: float = param(0.1, "sigma of the log-normal edge execution-time noise", ge=0, le=10)
     cloud_latency_s: float = param(0.25, "mean network round trip to the cloud", ge=0, le=3600, unit="s")

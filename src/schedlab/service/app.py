@@ -266,9 +266,12 @@ def _simulate_spec(body: Any, store: Store, limits: Limits) -> dict:
             if store.upload_info(int(value.split(":", 1)[1])) is None:
                 raise _unprocessable(f"params.{spec.name}: {value} does not exist (POST /uploads stores a file)")
     if domain.work is not None:
-        work = domain.work(request.params)
+        try:
+            work = domain.work(request.params)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            work = math.inf
         if work > limits.max_sim_work:
-            raise _unprocessable(f"this simulation asks for {work} {domain.work_name or 'work units'}, over this service's "
+            raise _unprocessable(f"this simulation asks for {work:.0f} {domain.work_name or 'work units'}, over this service's "
                                  f"cap of {limits.max_sim_work} (serve --max-sim-work raises it)")
     return {"domain": domain.name, "params": values}
 

@@ -57,11 +57,12 @@ def params_model(domain: Domain) -> type[BaseModel]:
 
 def simulate_model(domain: Domain) -> type[BaseModel]:
     name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", domain.name)) + "Simulation"
+    params = params_model(domain)
     return create_model(
         name,
         __config__=STRICT,
         domain=(Literal[domain.name], Field(description=domain.description)),
-        params=(params_model(domain), Field(default_factory=dict, description="parameters, policy, seed and options")),
+        params=(params, Field(default_factory=params, description="parameters, policy, seed and options")),
     )
 
 

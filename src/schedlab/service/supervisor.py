@@ -3,13 +3,13 @@ deletes finished jobs older than the retention period."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import subprocess
+import sys
 import threading
 import time
 
 from schedlab.service.store import Store
-from schedlab.service.worker import worker_main
 
 STALE_S = 10.0
 PURGE_EVERY_S = 600.0
@@ -21,21 +21,16 @@ class Supervisor:
         self.url, self.n = url, workers
         self.job_timeout_s, self.memory_mb = job_timeout_s, memory_mb
         self.retain_days = retain_days
-        self.ctx = mp.get_context("spawn")  # a clean interpreter: no web-server threads or sockets inherited
         self.procs: list = [None] * workers
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.restarts = 0
 
     def _spawn(self, i: int) -> None:
-        p = self.ctx.Process(
-            target=worker_main,
-            args=(self.url, i, os.getpid(), self.job_timeout_s, self.memory_mb),
-            daemon=False,
-            name=f"schedlab-worker-{i}",
-        )
-        p.start()
-        self.procs[i] = p
+        """A fresh interpreter in a session of its own: a Ctrl-C meant for the server never reaches it."""
+        cmd = [sys.executable, "-m", "schedlab.service.worker", self.url, str(i), str(os.getpid()),
+               str(self.job_timeout_s), str(self.memory_mb)]
+        self.procs[i] = subprocess.Popen(cmd, start_new_session=True, stdin=subprocess.DEVNULL)
 
     def start(self) -> None:
         store = Store(self.url, check=False)
@@ -49,14 +44,16 @@ class Supervisor:
             store.purge(self.retain_days * 86400.0)
 
     def _watch(self) -> None:
-        """Workers are started here, so their parent-death signal is tied to this long-lived thread."""
+        """Workers are started here, so their parent-death signal is tied to this long-lived thread.
+
+        """
         store = Store(self.url, check=False)
         for i in range(self.n):
             self._spawn(i)
         last_purge = time.monotonic()
         while not self._stop.wait(1.0):
             for i, p in enumerate(self.procs):
-                if p is None or not p.is_alive():
+                if p is None or p.poll() is not None:
                     self.restarts += 1
                     self._spawn(i)
             store.requeue_stale(STALE_S)
@@ -69,10 +66,12 @@ class Supervisor:
         if self._thread is not None:
             self._thread.join(5)
         for p in self.procs:
-            if p is not None and p.is_alive():
+            if p is not None and p.poll() is None:
                 p.terminate()
         for p in self.procs:
             if p is not None:
-                p.join(5)
-                if p.is_alive():
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
                     p.kill()
+                    p.wait(5)

@@ -131,7 +131,7 @@ def _stop(signum, frame) -> None:
 def worker_main(
     url: str, worker_id: int, parent_pid: int, job_timeout_s: float = 3600.0, memory_mb: int = 4096, poll_s: float = 0.2
 ) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole terminal group; the server stops us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us (with SIGTERM)
     signal.signal(signal.SIGTERM, _stop)
     die_with_parent()
     store = Store(url, check=False)
@@ -148,3 +148,9 @@ def worker_main(
         except Exception:  # a store hiccup must not kill the worker; the job is re-queued when stale
             traceback.print_exc()
             time.sleep(1.0)
+
+
+if __name__ == "__main__":  # started by the supervisor: URL WORKER_ID PARENT_PID JOB_TIMEOUT_S MEMORY_MB
+    import sys
+
+    worker_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]))

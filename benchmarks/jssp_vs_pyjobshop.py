@@ -21,6 +21,7 @@ import venv
 from collections import defaultdict
 from pathlib import Path
 
+from outputs import result_path
 from schedlab.bench import data
 from schedlab.bench.runner import run_instance
 from schedlab.bench.suites import suite_instances
@@ -66,15 +67,16 @@ def main() -> None:
     parser.add_argument("--solvers", default="auto,pyjobshop", help="auto, cpsat, tabu and/or pyjobshop")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tag", default="")
+    parser.add_argument("--overwrite", action="store_true", help="let a subset run or an existing tag replace recorded results")
     args = parser.parse_args()
     instances = suite_instances("taillard")
     if args.instances:
         wanted = args.instances.split(",")
         instances = [i for i in instances if i.name in wanted]
     solvers = args.solvers.split(",")
-    tag = args.tag or f"{args.time_limit:g}s"
-    out_path = HERE / "results" / f"jssp_vs_pyjobshop_{tag}.csv"
-    out_path.parent.mkdir(exist_ok=True)
+    out_path = result_path("jssp_vs_pyjobshop", ".csv", subset=bool(args.instances), tag=args.tag,
+                           default_tag=f"{args.time_limit:g}s", overwrite=args.overwrite)
+    print(f"writing {out_path}", flush=True)
     fields = ["instance", "size_class", "solver", "time_limit", "seed", "objective", "lower_bound", "best_known",
               "gap_pct", "runtime_s", "status", "valid"]
     rows = []

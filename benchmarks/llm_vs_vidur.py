@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from outputs import result_path
 from schedlab.llm.catalog import get_gpu, get_model
 from schedlab.llm.cluster import simulate
 from schedlab.llm.replica import ReplicaConfig
@@ -139,7 +140,10 @@ def run_schedlab(rows, policy: str, repeats: int = 3) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1857)
+    parser.add_argument("--overwrite", action="store_true", help="let a run with other --requests replace the record")
     args = parser.parse_args()
+    subset = args.requests != 1857
+    md_path = result_path("llm_vs_vidur", ".md", subset=subset, overwrite=args.overwrite)
     python = ensure_vidur()
     WORK.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -183,8 +187,8 @@ def main() -> int:
         + "\n".join(lines)
         + "\n"
     )
-    (ROOT / "benchmarks/results/llm_vs_vidur.md").write_text(report)
-    (ROOT / "benchmarks/results/llm_vs_vidur.json").write_text(json.dumps(results, indent=1))
+    md_path.write_text(report)
+    md_path.with_suffix(".json").write_text(json.dumps(results, indent=1))
     print(report)
     return 0
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from jssp_vs_pyjobshop import run_peer
+from outputs import result_path
 from schedlab.bench.runner import run_instance
 from schedlab.bench.suites import suite_instances
 from schedlab.core.model import Problem
@@ -46,13 +47,15 @@ def main() -> None:
     parser.add_argument("--instances", help="comma-separated names (default: the whole suite)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tag", default="")
+    parser.add_argument("--overwrite", action="store_true", help="let a subset run or an existing tag replace recorded results")
     args = parser.parse_args()
     instances = suite_instances(args.suite)
     if args.instances:
         wanted = set(args.instances.split(","))
         instances = [i for i in instances if i.name in wanted]
-    tag = args.tag or f"{args.suite}_{args.time_limit:g}s"
-    out_path = HERE / "results" / f"rcpsp_vs_pyjobshop_{tag}.csv"
+    out_path = result_path("rcpsp_vs_pyjobshop", ".csv", subset=bool(args.instances), tag=args.tag,
+                           default_tag=f"{args.suite}_{args.time_limit:g}s", overwrite=args.overwrite)
+    print(f"writing {out_path}", flush=True)
     fields = ["instance", "solver", "time_limit", "seed", "objective", "lower_bound", "best_known", "gap_pct",
               "runtime_s", "status", "proved", "valid"]
     rows = []

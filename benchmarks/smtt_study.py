@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 import csv
 from dataclasses import asdict
-from pathlib import Path
 
+from outputs import result_path
 from schedlab.studies.smtt import GRID, run_study, summarise
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
@@ -23,13 +21,15 @@ def main() -> None:
     parser.add_argument("--exact-time-limit", type=float, default=20.0)
     parser.add_argument("--ils-time-limit", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--overwrite", action="store_true", help="let a smaller study replace the recorded one")
     args = parser.parse_args()
+    subset = args.sizes != "20,100,200,500" or args.per_size != 5
+    csv_path = result_path("smtt_study", ".csv", subset=subset, overwrite=args.overwrite)
     sizes = [int(x) for x in args.sizes.split(",")]
     rows = run_study(sizes, args.per_size, args.exact_time_limit, args.ils_time_limit, args.seed,
                      on_row=lambda r: print(f"n={r.n} {r.method:16s} {r.status:9s} {r.objective} {r.runtime_s:.2f}s",
                                             flush=True))
-    RESULTS.mkdir(exist_ok=True)
-    with (RESULTS / "smtt_study.csv").open("w", newline="") as handle:
+    with csv_path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(asdict(rows[0])))
         writer.writeheader()
         writer.writerows(asdict(r) for r in rows)
@@ -51,7 +51,7 @@ def main() -> None:
     proved = {s["n"]: s["best_proved_optimal"] for s in summary}
     lines += ["", "Instances whose best found value is proved optimal by an exact method's bound: "
               + ", ".join(f"n={n}: {v}/{args.per_size}" for n, v in proved.items())]
-    (RESULTS / "smtt_study.md").write_text("\n".join(lines) + "\n")
+    csv_path.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

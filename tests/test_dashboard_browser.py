@@ -61,6 +61,22 @@ def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         time.sleep(0.3)
         browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+        # a simulation through the form generated from the domain's declaration
+        Select(browser.find_element(By.ID, "domain")).select_by_visible_text("cluster")
+        Select(browser.find_element(By.ID, "policy")).select_by_visible_text("fair")
+        browser.find_element(By.CSS_SELECTOR, "#sim-fields").find_element(By.XPATH, "..").click()  # open "parameters"
+        jobs = browser.find_element(By.ID, "param-jobs")
+        assert jobs.get_attribute("value") == "600" and jobs.get_attribute("min") == "1"
+        jobs.clear()
+        jobs.send_keys("80")
+        browser.find_element(By.ID, "submit-sim").click()
+        sim_id = wait.until(lambda b: _row_with(b, "cluster / fair", "done"))
+        wait.until(lambda b: _click_row(b, sim_id))
+        wait.until(lambda b: "response_time.mean" in b.find_element(By.ID, "summary").text)
+        api = httpx.get(f"http://127.0.0.1:{port}/jobs/{sim_id}/result").json()
+        assert api["metrics"]["jobs"] == 80 and api["policy"] == "fair"
+        assert wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#gantt rect.sl-bar"))  # the executors' timeline
+        browser.save_screenshot(str(ARTIFACTS / "dashboard_simulation.png"))
     finally:
         browser.quit()
         server.terminate()
@@ -76,6 +92,20 @@ def _done_row(browser):
         return next((r for r in browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr") if "done" in r.text), None)
     except StaleElementReferenceException:
         return None
+
+
+def _row_with(browser, what: str, status: str) -> int | None:
+    """The id of the first row showing `what` with `status`, or None."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        for row in browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr"):
+            if what in row.text and status in row.text:
+                return int(row.get_attribute("data-id"))
+    except StaleElementReferenceException:
+        return None
+    return None
 
 
 def _click_row(browser, job_id: int) -> bool:

@@ -74,6 +74,9 @@ def create_app(
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     store = Store(url, max_active=limits.max_active)
+    from schedlab.solvers.catalog import load_catalog_out_of_process
+
+    catalog = load_catalog_out_of_process()  # solver names and capabilities, without loading the solvers here
     supervisor = Supervisor(url, workers, job_timeout_s, memory_mb, retain_days=retain_days)
 
     @asynccontextmanager
@@ -93,6 +96,7 @@ def create_app(
     app.state.store = store
     app.state.supervisor = supervisor
     app.state.limits = limits
+    app.state.solvers = catalog
     _guards(app, limits, token, host)
     _error_handlers(app)
     app.mount("/ui", StaticFiles(directory=str(Path(__file__).parent / "static"), html=True), name="ui")
@@ -102,9 +106,9 @@ def create_app(
         return RedirectResponse("/ui/")
 
     _upload_routes(app, store, limits)
-    _submit_routes(app, store, limits)
+    _submit_routes(app, store, limits, catalog)
     _query_routes(app, store)
-    _info_routes(app, store)
+    _info_routes(app, store, catalog)
     _artifact_routes(app, store)
     return app
 
@@ -169,7 +173,7 @@ def _error_handlers(app: FastAPI) -> None:
 
 
 def _unprocessable(message: str) -> HTTPException:
-    return HTTPException(422, excerpt(message, 500))
+    return HTTPException(422, excerpt(message, 2000))  # inputs inside are already quoted short
 
 
 # -- uploads ------------------------------------------------------------------------------------
@@ -210,14 +214,22 @@ def _submit(store: Store, kind: str, spec: dict) -> JSONResponse:
     return JSONResponse({"id": job_id, "status": "queued"}, status_code=202)
 
 
-def _solve_spec(req: SolveRequest, store: Store) -> dict:
-    from schedlab.solvers.base import SOLVERS, get_solver, solver_names
+def _canonical_solver(name: str, catalog: dict) -> str:
+    from schedlab.core.registry import unknown_name_message
 
-    solver_names()
-    try:
-        solver = SOLVERS.canonical(req.solver)
-    except SchedlabError as exc:
-        raise _unprocessable(str(exc)) from None
+    if name in catalog:
+        return name
+    folded = {n.lower(): n for n in catalog}
+    if name.lower() in folded:
+        return folded[name.lower()]
+    raise _unprocessable(unknown_name_message("solver", name, catalog))
+
+
+def _solve_spec(req: SolveRequest, store: Store, catalog: dict) -> dict:
+    from schedlab.solvers.capabilities import capability_gap
+    from schedlab.solvers.catalog import capabilities_of
+
+    solver = _canonical_solver(req.solver, catalog)
     given = [x for x in (req.instance, req.text, req.upload) if x is not None]
     if len(given) != 1:
         raise _unprocessable("give exactly one of 'instance' (a bundled name), 'upload' (an uploaded file's id) or 'text'")
@@ -233,7 +245,7 @@ def _solve_spec(req: SolveRequest, store: Store) -> dict:
 
         try:
             inst = find_instance(req.instance)
-            reason = get_solver(solver).unsupported(inst.load())
+            reason = capability_gap(capabilities_of(catalog[solver]), inst.load())  # size limits: the job says
         except SchedlabError as exc:
             raise _unprocessable(str(exc)) from None
         if reason:
@@ -276,17 +288,15 @@ def _simulate_spec(body: Any, store: Store, limits: Limits) -> dict:
     return {"domain": domain.name, "params": values}
 
 
-def _sweep_spec(req: SweepRequest, limits: Limits) -> dict:
+def _sweep_spec(req: SweepRequest, limits: Limits, catalog: dict) -> dict:
     from schedlab.bench.suites import SUITES, suite_instances
     from schedlab.service.jobs import sweep_instances
-    from schedlab.solvers.base import SOLVERS, solver_names
 
-    solver_names()
     try:
         suite = SUITES.canonical(req.suite)
-        solvers = [SOLVERS.canonical(s) for s in req.solvers]
     except SchedlabError as exc:
         raise _unprocessable(str(exc)) from None
+    solvers = [_canonical_solver(s, catalog) for s in req.solvers]
     spec = req.model_dump()
     spec.update(suite=suite, solvers=solvers)
     if req.instances:
@@ -312,10 +322,10 @@ def _sweep_spec(req: SweepRequest, limits: Limits) -> dict:
     return spec
 
 
-def _submit_routes(app: FastAPI, store: Store, limits: Limits) -> None:
+def _submit_routes(app: FastAPI, store: Store, limits: Limits, catalog: dict) -> None:
     @app.post("/jobs/solve", status_code=202, summary="solve one instance")
     def submit_solve(req: SolveRequest):
-        return _submit(store, "solve", _solve_spec(req, store))
+        return _submit(store, "solve", _solve_spec(req, store, catalog))
 
     simulate_body, discriminator = simulate_request_type()
 
@@ -328,7 +338,7 @@ def _submit_routes(app: FastAPI, store: Store, limits: Limits) -> None:
 
     @app.post("/jobs/sweep", status_code=202, summary="run a benchmark sweep (suite x solvers x seeds)")
     def submit_sweep(req: SweepRequest):
-        return _submit(store, "sweep", _sweep_spec(req, limits))
+        return _submit(store, "sweep", _sweep_spec(req, limits, catalog))
 
 
 # -- queries ----------------------------------------------------------------------------------------
@@ -398,7 +408,7 @@ def _query_routes(app: FastAPI, store: Store) -> None:
 
 
 
-def _info_routes(app: FastAPI, store: Store) -> None:
+def _info_routes(app: FastAPI, store: Store, catalog: dict) -> None:
     @app.get("/jobs/{job_id}/instance", summary="a solve job's instance text (an upload) or bundled name")
     def get_instance(job_id: int = JobId):
         job = store.get(job_id)
@@ -418,10 +428,10 @@ def _info_routes(app: FastAPI, store: Store) -> None:
         from schedlab.bench.suites import SUITES
         from schedlab.problems.formats.registry import FORMATS
         from schedlab.sim.domain import domain_names, get_domain
-        from schedlab.solvers.base import solver_names
 
         return {
-            "solvers": solver_names(),
+            "solvers": sorted(catalog),
+            "solver_capabilities": catalog,
             "suites": SUITES.names(),
             "formats": FORMATS.names(),
             "simulations": {name: _describe_domain(get_domain(name)) for name in domain_names()},

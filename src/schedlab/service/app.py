@@ -5,6 +5,7 @@ simulation schemas are generated from the domain declarations) and checked again
 service's work caps; errors are a 4xx that quotes at most a short excerpt of the input.
 """
 
+import functools
 import hmac
 import ipaddress
 import math
@@ -117,38 +118,55 @@ def create_app(
 def _guards(app: FastAPI, limits: Limits, token: str | None, host: str) -> None:
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            refused = _cross_site(request)
-            if refused:
-                return JSONResponse({"detail": refused}, status_code=403)
-            length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > limits.max_body_bytes):
-                return JSONResponse({"detail": f"request body over {limits.max_body_bytes // (1024 * 1024)} MB "
-                                               "(serve --max-upload-mb raises the limit)"}, status_code=413)
-        if token and not _public(request.url.path):
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                return JSONResponse({"detail": "this service needs 'Authorization: Bearer <token>'"}, status_code=401,
-                                    headers={"WWW-Authenticate": "Bearer"})
-        return await call_next(request)
-
+    app.add_middleware(Guard, limits=limits, token=token)
     if is_loopback(host):  # a page on another site cannot reach a local service through a rebound DNS name
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
+
+
+class Guard:
+    """ASGI middleware: cross-site writes, oversized bodies and missing tokens are refused before any work."""
+
+    def __init__(self, app, limits: Limits, token: str | None) -> None:
+        self.app, self.limits, self.token = app, limits, token
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        refused = self._refusal(scope["method"], scope["path"], headers)
+        if refused is not None:
+            status, detail = refused
+            extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return await JSONResponse({"detail": detail}, status_code=status, headers=extra)(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+    def _refusal(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, str] | None:
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            cross = _cross_site(headers)
+            if cross:
+                return 403, cross
+            length = headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.limits.max_body_bytes):
+                return 413, (f"request body over {self.limits.max_body_bytes // (1024 * 1024)} MB "
+                             "(serve --max-upload-mb raises the limit)")
+        if self.token and not _public(path):
+            given = headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+                return 401, "this service needs 'Authorization: Bearer <token>'"
+        return None
 
 
 def _public(path: str) -> bool:
     return path == "/health" or path == "/" or path == "/ui" or path.startswith("/ui/")
 
 
-def _cross_site(request: Request) -> str | None:
+def _cross_site(headers: dict[str, str]) -> str | None:
     """A browser's cross-site POST (a form on another site) is refused: its Origin is not this host."""
-    if request.headers.get("sec-fetch-site") == "cross-site":
+    if headers.get("sec-fetch-site") == "cross-site":
         return "cross-site request refused"
-    origin = request.headers.get("origin")
+    origin = headers.get("origin")
     if origin and origin != "null":
-        if urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+        if urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
             return "cross-origin request refused"
     elif origin == "null":
         return "request from an opaque origin refused"
@@ -241,16 +259,14 @@ def _solve_spec(req: SolveRequest, store: Store, catalog: dict) -> dict:
         if req.format not in FORMATS:
             raise _unprocessable(f"unknown format {req.format!r}; known: {', '.join(FORMATS.names())}")
     if req.instance is not None:
-        from schedlab.bench.suites import find_instance
-
         try:
-            inst = find_instance(req.instance)
-            reason = capability_gap(capabilities_of(catalog[solver]), inst.load())  # size limits: the job says
+            name, problem = _bundled(req.instance)
+            reason = capability_gap(capabilities_of(catalog[solver]), problem)  # size limits: the job says
         except SchedlabError as exc:
             raise _unprocessable(str(exc)) from None
         if reason:
-            raise _unprocessable(f"solver {solver!r} cannot solve {inst.name}: {reason}")
-        spec["instance"] = inst.name
+            raise _unprocessable(f"solver {solver!r} cannot solve {name}: {reason}")
+        spec["instance"] = name
     elif req.upload is not None:
         info = store.upload_info(req.upload)
         if info is None:
@@ -260,6 +276,15 @@ def _solve_spec(req: SolveRequest, store: Store, catalog: dict) -> dict:
     else:  # inline text: kept as an upload, parsed by the job (off the request path)
         spec["upload"] = store.add_upload(req.filename or "upload", req.text)
     return spec
+
+
+@functools.lru_cache(maxsize=512)
+def _bundled(name: str):
+    """(canonical name, problem) of a bundled instance; problems are immutable, so loaded once."""
+    from schedlab.bench.suites import find_instance
+
+    inst = find_instance(name)
+    return inst.name, inst.load()
 
 
 def _simulate_spec(body: Any, store: Store, limits: Limits) -> dict:

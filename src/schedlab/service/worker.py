@@ -38,13 +38,26 @@ def _child(conn, kind: str, spec: dict, memory_mb: int, url: str) -> None:
         conn.send(("progress", progress, incumbent))
 
     try:
-        conn.send(("result", execute(kind, spec, report, Store(url, check=False))))
+        conn.send(("result", execute(kind, spec, report, LazyStore(url))))
     except MemoryError:
         conn.send(("error", f"job exceeded its memory limit of {memory_mb} MB"))
     except Exception as exc:  # the job's failure is recorded, never raised into the worker
         conn.send(("error", f"{type(exc).__name__}: {exc}"[:2000]))
     finally:
         conn.close()
+
+
+class LazyStore:
+    """The job's view of the store, opened only if the job reads an upload (most jobs never touch it)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._store: Store | None = None
+
+    def upload(self, upload_id: int):
+        if self._store is None:
+            self._store = Store(self.url, check=False)
+        return self._store.upload(upload_id)
 
 
 def kill_group(proc) -> None:
@@ -120,6 +133,9 @@ def _warm_up() -> None:
     domain_names()
     try:
         warm_up()
+        from schedlab.service.jobs import run_solve  # loads the bundled-instance index and the solve path once
+
+        run_solve({"instance": "ft06", "solver": "rules:spt", "time_limit": 1, "seed": 0}, lambda progress, incumbent: None)
     except Exception:
         traceback.print_exc()
 

@@ -113,3 +113,53 @@ def test_demo_writes_report(tmp_path):
     report = (tmp_path / "report.html").read_text()
     assert "ft06" in report and "j301_1" in report and "wt40-002" in report and "<svg" in report
     assert "report written to" in proc.stdout
+
+
+@pytest.mark.parametrize("instance", ["ft06", "Mk01", "j301_1", "wt40-001", "ta001", "DAG"])
+def test_the_default_solver_path_ends_cleanly_on_every_class(instance):
+    """`schedlab solve X` with the default solver (auto), as a new user types it: no traceback, a result line."""
+    from pathlib import Path
+
+    if instance == "DAG":
+        instance = str(Path(__file__).resolve().parents[1] / "src/schedlab/data/dag/topcuoglu2002.json")
+    proc = run("solve", instance, "--time-limit", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "solver auto" in proc.stdout and "objective" in proc.stdout
+
+
+def test_names_ignore_case_and_misspellings_get_a_suggestion(capsys):
+    assert main(["solve", "ft06", "--solver", "RULES:MWKR"]) == 0
+    assert "solver rules:mwkr" in capsys.readouterr().out
+    assert main(["solve", "ft06", "--solver", "tabu-n8"]) == 2
+    assert "unknown solver 'tabu-n8' (did you mean 'tabu-n7'?)" in capsys.readouterr().err
+    assert main(["simulate", "llm", "--policy", "sarathy", "--requests", "10"]) == 2
+    assert "(did you mean 'sarathi'?)" in capsys.readouterr().err
+
+
+def test_tables_print_whole_names_when_piped():
+    proc = run("bench", "hurink-edata", "--limit", "2", "--solver", "rules:mwkr", "--executor", "serial")
+    assert proc.returncode == 0, proc.stderr
+    assert "edata/abz5" in proc.stdout or "edata/" in proc.stdout.split("mean per size class")[0]
+    assert "…" not in proc.stdout and "..." not in proc.stdout.split("mean per size class")[0]
+
+
+def test_list_solvers_prints_the_capability_table_and_list_policies(capsys):
+    assert main(["list", "solvers"]) == 0
+    table = capsys.readouterr().out
+    assert "heft" in table and "single machine" in table and "flexible job shop" in table
+    assert main(["list", "policies", "cluster"]) == 0
+    assert "uwfq" in capsys.readouterr().out
+    assert main(["list", "formats", "llm"]) == 2
+
+
+def test_simulation_parameters_land_in_the_result(tmp_path):
+    out = tmp_path / "c.json"
+    assert main(["simulate", "cluster", "--partition", "10", "--jobs", "60", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["params"]["partition"] == 10 and result["params"]["jobs"] == 60 and result["policy"] == "uwfq"
+
+
+def test_a_store_url_without_its_driver_is_one_line(tmp_path):
+    proc = run("serve", "--db", "postgresql+psycopg2://user@127.0.0.1:1/db", "--port", "0")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "pg8000" in proc.stderr

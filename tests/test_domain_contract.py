@@ -142,3 +142,20 @@ def test_service_job_and_openapi(toy, tmp_path):
         form = client.get("/registries").json()["simulations"]["toy"]
         assert [f["name"] for f in form["fields"]] == ["items", "speed", "colour"]
         assert form["policies"]["interleave"]["options"][0]["name"] == "skip"
+
+
+@pytest.mark.parametrize("name", ["llm", "dag", "cluster", "drones", "mec", "iot"])
+def test_every_domain_help_and_one_line_errors(name, capsys):
+    domain = get_domain(name)
+    with pytest.raises(SystemExit):
+        main(["simulate", name, "--help"])
+    text = "".join(capsys.readouterr().out.split())  # argparse wraps lines, also after hyphens
+    for spec in domain.param_specs():
+        assert spec.flag in text and "".join(spec.help_text().split()) in text, spec.name
+    numeric = next(s for s in domain.param_specs() if s.type in (int, float) and (s.meta.ge is not None or s.meta.gt is not None))
+    low = (numeric.meta.ge if numeric.meta.ge is not None else numeric.meta.gt) - 1
+    assert main(["simulate", name, numeric.flag, str(low)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"schedlab: error: {numeric.flag}: must be"), err
+    assert main(["simulate", name, "--policy", "no-such-policy"]) == 2
+    assert "unknown" in capsys.readouterr().err

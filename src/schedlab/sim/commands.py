@@ -16,6 +16,7 @@ from schedlab.sim.params import ParameterError, ParamSpec
 
 
 def _add_flag(parser: argparse.ArgumentParser, spec: ParamSpec, help_text: str) -> None:
+    help_text = help_text.replace("%", "%%")  # argparse formats help with %
     metavar = "NAME" if spec.meta.choices else {int: "N", float: "X", str: "TEXT", bool: None}[spec.type]
     if spec.type is bool:
         parser.add_argument(spec.flag, dest=spec.name, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,

@@ -88,7 +88,7 @@ class ParamSpec:
                 what += " " + " and ".join(bounds)
         if m.local_file:
             what += " (or, from the command line, a file path)"
-        return what + (" or null" if self.optional else "")
+        return what
 
     def help_text(self) -> str:
         default = "derived" if self.default is None else _num(self.default)

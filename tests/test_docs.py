@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.test_service import _free_port
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -37,12 +38,6 @@ LOWER = [  # (pattern, most) - the number after the flag is cut to `most`
 def blocks(path: Path) -> list[tuple[str, str, str]]:
     """(language, info, code) of every fenced block."""
     return [(m.group(1) or "", m.group(2).strip(), m.group(3)) for m in FENCE.finditer(path.read_text())]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def adapt_shell(code: str, port: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,19 +20,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from schedlab.service.app import create_app
+from tests.test_service import _free_port, wait_for
 
 SECRET = "schedlab-probe-secret-value-1234"
 REPO = Path(__file__).resolve().parents[1]
-
-
-def wait_for(client, job_id: int, timeout: float = 90.0) -> dict:
-    end = time.time() + timeout
-    while time.time() < end:
-        job = client.get(f"/jobs/{job_id}").json()
-        if job["status"] in ("done", "failed", "cancelled"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +111,6 @@ def test_job_timeout_kills_the_whole_job_group(busy):
     assert finished["status"] == "failed" and "time limit of 4 s" in finished["error"]
     time.sleep(1.0)
     assert group_members(pgid) == []
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _serve(args: list[str], port: int, wait: bool = True) -> subprocess.Popen:

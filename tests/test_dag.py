@@ -152,3 +152,21 @@ def test_cli_simulate_dag_writes_metrics_and_report(tmp_path):
     page = report.read_text()
     assert "Timeline" in page and "pe_utilization" in page
     assert main(["simulate", "dag", "--jobs", "0"]) == 2
+
+
+def test_peft_reproduces_the_papers_worked_example():
+    """Arabnejad & Barbosa (2014), Fig. 1: the OCT table, PEFT's schedule (makespan 122) and HEFT's 133."""
+    from schedlab.dag.heuristics import optimistic_cost_table, peft
+
+    w = [[22, 21, 36], [22, 18, 18], [32, 27, 43], [7, 10, 4], [29, 27, 35], [26, 17, 24], [14, 25, 30], [29, 23, 36],
+         [15, 21, 8], [13, 16, 33]]
+    edges = [(0, 1, 17), (0, 2, 31), (0, 3, 29), (0, 4, 13), (0, 5, 7), (1, 7, 3), (1, 8, 30), (2, 6, 16), (3, 7, 11),
+             (3, 8, 7), (4, 8, 57), (5, 7, 5), (6, 9, 9), (7, 9, 42), (8, 9, 7)]
+    problem = DagProblem.build(w, edges, name="peft2014")
+    assert optimistic_cost_table(problem).tolist() == [[64, 68, 86], [42, 39, 42], [27, 41, 43], [42, 39, 50], [28, 37, 28],
+                                                       [42, 39, 44], [13, 16, 22], [13, 16, 33], [13, 16, 20], [0, 0, 0]]
+    schedule = peft(problem)
+    assert schedule.makespan == 122 and first_violation(problem, schedule) is None
+    assert schedule.processor == (0, 0, 0, 0, 2, 1, 0, 1, 2, 1)
+    assert schedule.start == (0, 29, 51, 22, 35, 29, 83, 54, 81, 106)
+    assert DAG_ALGORITHMS.get("heft")(problem).makespan == 133

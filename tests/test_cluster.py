@@ -90,7 +90,8 @@ def test_illegal_pick_raises():
 
 def test_cli_simulate_cluster(tmp_path):
     out = tmp_path / "m.json"
-    assert main(["simulate", "cluster", "--policy", "fair", "--jobs", "100", "--seed", "0", "--out", str(out)]) == 0
+    assert main(["simulate", "cluster", "--policy", "fair", "--size-mix", "two-class", "--jobs", "100", "--seed", "0",
+                 "--out", str(out)]) == 0
     m = json.loads(out.read_text())["metrics"]
     assert m["response_time.small.mean"] > 0 and m["jobs"] == 100
     assert main(["simulate", "cluster", "--policy", "lottery"]) == 2
@@ -156,3 +157,34 @@ def test_drf_balances_dominant_shares_when_memory_dominates():
         started[name] = (at_one.count("a"), at_one.count("b"))
     assert started["fair"] == (3, 3)
     assert started["drf"] == (2, 6)
+
+
+def test_the_power_users_workload_shows_the_papers_claim():
+    """Equal jobs, power users' bursts: per-job Spark FAIR starves the small users, UWFQ does not."""
+    from schedlab.cluster.model import power_users_workload
+    from schedlab.cluster.policies import FAIR, UWFQ
+
+    def light_mean(policy) -> float:
+        jobs = power_users_workload(cores=32, seed=1)
+        simulate_cluster(jobs, policy, 32)
+        light = [j.finish - j.arrival for j in jobs if j.user.startswith("light")]
+        return sum(light) / len(light)
+
+    jobs = power_users_workload(cores=32, seed=1)
+    assert len(jobs) == 2 * 4 * 20 + 2 * 12 and len({round(j.work) for j in jobs}) > 1
+    assert light_mean(UWFQ()) < 0.6 * light_mean(FAIR(pools="single", pool_mode="fair"))
+
+
+def test_fair_pool_options_follow_sparks_comparators():
+    """Two cores; user a queues two jobs of four 5 s tasks at 0, user b one 1 s task at 0.1. With a pool per
+    user, b's pool (nothing running) wins the first core freed at 5: b ends at 6. With one FIFO pool for all,
+    b's job waits behind both of a's jobs (16 tasks-slots of 5 s on 2 cores): it starts at 20, ends at 21."""
+    from schedlab.cluster.policies import FAIR
+
+    def b_finish(policy) -> float:
+        jobs = [_job(0, "a", 0.0, [[5.0] * 4]), _job(1, "a", 0.0, [[5.0] * 4]), _job(2, "b", 0.1, [[1.0]])]
+        simulate_cluster(jobs, policy, cores=2)
+        return jobs[2].finish
+
+    assert b_finish(FAIR()) == 6.0
+    assert b_finish(FAIR(pools="single")) == 21.0

@@ -14,18 +14,19 @@ from schedlab.sim.result import SimResult, Span
 
 @dataclass(frozen=True)
 class ClusterParams:
-    jobs: int = param(600, "jobs submitted", ge=1, le=10_000_000)
+    jobs: int = param(600, "jobs submitted (two-class and google mixes)", ge=1, le=10_000_000)
     cores: int = param(64, "executor cores in the pool", ge=1, le=1_000_000)
     load: float = param(0.8, "offered load as a fraction of the cores", gt=0, lt=5)
-    heavy_users: int = param(2, "users submitting the large jobs", ge=0, le=10_000)
-    light_users: int = param(6, "users submitting small jobs", ge=0, le=10_000)
+    heavy_users: int = param(2, "users submitting the large jobs (power: bursts of jobs)", ge=0, le=10_000)
+    light_users: int = param(2, "users submitting small jobs (power: a trickle of jobs)", ge=0, le=10_000)
     skew: float = param(1.0, "sigma of the log-normal task durations", ge=0, le=10)
     burst_cv: float = param(1.0, "coefficient of variation of inter-arrival times (> 1: bursts)", gt=0, le=100)
     estimate_noise: float = param(0.0, "sigma of the log-normal runtime-estimate error", ge=0, le=10)
     partition: float | None = param(None, "runtime partitioning: split tasks longer than this many seconds", gt=0, le=1e9,
                                     unit="s")
-    size_mix: str = param("two-class", "job sizes: heavy/light two-class mix or a Google-trace-like heavy tail",
-                          choices=("two-class", "google"))
+    size_mix: str = param("power", "job sizes: heavy/light two-class mix, a Google-trace-like heavy tail, or the UWFQ "
+                          "paper's power/small users (equal jobs, power users submit bursts; jobs, load and burst_cv "
+                          "do not apply)", choices=("two-class", "google", "power"))
     heavy_memory: float = param(1.0, "memory units per heavy-user task (light: 1; pool: 2 x cores)", gt=0, le=1e6)
     move_delay: float = param(0.0, "seconds an executor needs to move to another job", ge=0, le=1e6, unit="s")
 
@@ -38,7 +39,7 @@ def run(params: ClusterParams, policy: Policy, seed: int, record: bool) -> SimRe
     sim = ClusterSim(params.cores, policy, params.partition, move_delay_s=params.move_delay, record=record)
     m = simulate_cluster(jobs, policy, params.cores, sim=sim)
     out = SimResult("cluster", policy.name, seed, {}, headline=(
-        "response_time.mean", "response_time.small.mean", "response_time.medium.mean", "response_time.large.mean",
+        "response_time.light_users.mean", "response_time.heavy_users.mean", "response_time.mean",
         "fairness_jain_user_slowdown", "utilization"))
     for name, value in m.items():
         if isinstance(value, (int, float)) and not isinstance(value, bool) and name not in ("cores", "partition_s"):

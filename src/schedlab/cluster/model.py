@@ -91,9 +91,13 @@ def multi_user_workload(
     rate that makes offered load `load` x `cores`; task durations log-normal with sigma `skew`;
     each job's runtime estimate is its true work times a log-normal factor (sigma
     `estimate_noise`); heavy users' tasks hold `heavy_memory` memory units each (light: 1).
+    `size_mix="power"`: the UWFQ paper's micro-benchmark shape (see `power_users_workload`; `n_jobs`,
+    `load` and `burst_cv` do not apply).
     """
+    if size_mix == "power":
+        return power_users_workload(heavy_users, light_users, cores, skew, estimate_noise, seed, heavy_memory)
     if size_mix not in ("two-class", "google"):
-        raise ValueError(f"size_mix must be 'two-class' or 'google', got {size_mix!r}")
+        raise ValueError(f"size_mix must be 'two-class', 'google' or 'power', got {size_mix!r}")
     rng = np.random.default_rng(seed)
     users = [f"heavy{i}" for i in range(heavy_users)] + [f"light{i}" for i in range(light_users)]
     specs = []
@@ -126,5 +130,44 @@ def multi_user_workload(
         job = _make_job(rng, jid, user, float(t), n_stages, tasks, mean_task, skew)
         job.estimate = job.work * (float(rng.lognormal(0.0, estimate_noise)) if estimate_noise > 0 else 1.0)
         job.memory_per_task = heavy_memory if user.startswith("heavy") else 1.0
+        jobs.append(job)
+    return jobs
+
+
+def power_users_workload(
+    power_users: int = 2,
+    small_users: int = 2,
+    cores: int = 64,
+    skew: float = 1.0,
+    estimate_noise: float = 0.0,
+    seed: int = 0,
+    power_memory: float = 1.0,
+    streams: int = 4,
+    burst: int = 20,
+    stream_gap_s: float = 30.0,
+    small_jobs: int = 12,
+    small_rate_per_min: float = 8.0,
+) -> list[Job]:
+    """The shape of the UWFQ paper's "2 power users, 2 small users" micro-benchmark: every job is the same
+    single-stage job (half as many tasks as cores, mean task 1.4 s); a power user submits `streams`
+    bursts of `burst` jobs at once, `stream_gap_s` apart; a small user submits `small_jobs` jobs as a
+    Poisson stream of `small_rate_per_min` per minute. Users differ only in how much they submit at once,
+    which is where per-job fairness (Spark FAIR without per-user pools) fails the small users.
+    """
+    rng = np.random.default_rng(seed)
+    tasks, mean_task = max(1, cores // 2), 1.4
+    arrivals: list[tuple[float, str]] = []
+    for u in range(power_users):
+        for k in range(streams):
+            arrivals += [(k * stream_gap_s + 0.1 * u, f"heavy{u}")] * burst
+    for u in range(small_users):
+        gaps = rng.exponential(60.0 / small_rate_per_min, size=small_jobs)
+        arrivals += [(0.2 + 0.1 * u + float(t), f"light{u}") for t in np.cumsum(gaps) - gaps[0]]
+    arrivals.sort(key=lambda a: a[0])
+    jobs = []
+    for jid, (t, user) in enumerate(arrivals):
+        job = _make_job(rng, jid, user, t, 1, tasks, mean_task, skew)
+        job.estimate = job.work * (float(rng.lognormal(0.0, estimate_noise)) if estimate_noise > 0 else 1.0)
+        job.memory_per_task = power_memory if user.startswith("heavy") else 1.0
         jobs.append(job)
     return jobs

@@ -40,31 +40,43 @@ class FIFO(ClusterPolicy):
 class FairOptions:
     min_share: int = param(0, "Spark minShare of every user's pool (cores a pool is guaranteed before weights count)",
                            ge=0, le=1_000_000)
+    pools: str = param("user", "one pool per user (an allocation file naming the users) or one pool for every job "
+                       "(Spark FAIR without per-user pools)", choices=("user", "single"))
+    pool_mode: str = param("fifo", "order inside a pool: FIFO (Spark's default pool mode) or FAIR between its stages "
+                           "(fewest running tasks first)", choices=("fifo", "fair"))
 
 
 class FAIR(ClusterPolicy):
-    """Spark FAIR with one pool per user (minShare as Spark's allocation file would set it for every
-    pool; weight 1), FIFO inside each pool."""
+    """Spark FAIR: pools compared by Spark's comparator (needy against minShare first, then running
+    tasks / weight, weight 1), and inside the chosen pool FIFO (job, then stage) or FAIR between
+    its task sets (stages: fewest running tasks first). `pools="user"` is an allocation file with
+    one pool per user; `pools="single"` puts every job in one pool, as Spark does when jobs carry
+    no pool property."""
 
     name = "fair"
-    description = "Spark FAIR: one pool per user, pools by minShare then running tasks / weight, FIFO inside"
+    description = "Spark FAIR: pools (per user, or one for all) by minShare then running tasks, FIFO or FAIR inside"
     Options = FairOptions
 
     def select(self, view, runnable):
-        pools = defaultdict(list)
-        for s in runnable:
-            pools[s.job.user].append(s)
-        running = view.running_by_user()
+        opts = self.options
+        if opts.pools == "single":
+            pool = runnable
+        else:
+            pools = defaultdict(list)
+            for s in runnable:
+                pools[s.job.user].append(s)
+            running = view.running_by_user()
+            share = opts.min_share
 
-        share = self.options.min_share
+            def key(user):
+                r = running.get(user, 0)
+                needy = r < share
+                return (0 if needy else 1, r / max(share, 1) if needy else float(r), user)
 
-        def key(user):
-            r = running.get(user, 0)
-            needy = r < share
-            return (0 if needy else 1, r / max(share, 1) if needy else float(r), user)
-
-        user = min(pools, key=key)
-        return min(pools[user], key=lambda s: (s.job.id, s.id))
+            pool = pools[min(pools, key=key)]
+        if opts.pool_mode == "fair":
+            return min(pool, key=lambda s: (s.running, s.job.id, s.id))
+        return min(pool, key=lambda s: (s.job.id, s.id))
 
 
 class UserFair(ClusterPolicy):

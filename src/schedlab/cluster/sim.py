@@ -227,4 +227,9 @@ def simulate_cluster(
     out["response_time_by_user"] = {
         u: {"mean": float(np.mean(v)), "p95": float(np.quantile(v, 0.95))} for u, v in sorted(by_user.items())
     }
+    by_kind = defaultdict(list)  # users named heavy0, heavy1, light0, ...: their kind is the name without digits
+    for u, v in by_user.items():
+        by_kind[u.rstrip("0123456789")].extend(v)
+    for kind, v in sorted(by_kind.items()):
+        out[f"response_time.{kind}_users.mean"] = float(np.mean(v))
     return out

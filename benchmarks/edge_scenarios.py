@@ -10,10 +10,11 @@ import statistics
 import time
 from pathlib import Path
 
+from schedlab.edge.drones import DRONE_POLICIES as DRONE_CLASSES
 from schedlab.edge.drones import POLICIES as DRONE_POLICIES
 from schedlab.edge.drones import DroneScenario, simulate_drones
 from schedlab.edge.iot import POLICIES as IOT_POLICIES
-from schedlab.edge.iot import simulate_iot
+from schedlab.edge.iot import IoTScenario, simulate_iot
 from schedlab.edge.mec import hypervolume, pareto_front, simulate_mec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,40 @@ def drones() -> list[str]:
                 f"| {n} | {p} | {mean(runs, 'completion_rate'):.1%} | {mean(runs, 'qos_utility'):.0f} | {mean(runs, 'qoe'):.2f} "
                 f"| {mean(runs, 'dropped'):.0f} | {mean(runs, 'cloud_calls'):.0f} |"
             )
+    return lines
+
+
+def dems_estimate() -> list[str]:
+    """DEMS-A against DEMS as the adaptive estimate's quantile moves: where its completion advantage appears."""
+    lines = [
+        "\n### What DEMS-A's advantage depends on: the quantile of recent cloud latencies it plans with\n",
+        "DEMS plans offloads with the configured mean latency; DEMS-A with a quantile of the last 20 s of observed "
+        "latencies (default P90). Same scenario, mean of seeds 0-4.\n",
+        "| drones | quantile | DEMS on time | DEMS-A on time | DEMS utility | DEMS-A utility | GEMS on time | GEMS utility |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    cross = []
+    for n in (5, 8):
+        base = [simulate_drones("dems", DroneScenario(drones=n), seed=s) for s in SEEDS]
+        for q in (0.5, 0.75, 0.9, 0.95):
+            adaptive = [simulate_drones(DRONE_CLASSES.get("dems-a")(latency_quantile=q), DroneScenario(drones=n), seed=s)
+                        for s in SEEDS]
+            gems = [simulate_drones(DRONE_CLASSES.get("gems")(latency_quantile=q), DroneScenario(drones=n), seed=s)
+                    for s in SEEDS]
+            if mean(adaptive, "completion_rate") > mean(base, "completion_rate"):
+                cross.append(f"{n} drones at P{round(100 * q)}")
+            lines.append(
+                f"| {n} | {q:g} | {mean(base, 'completion_rate'):.1%} | {mean(adaptive, 'completion_rate'):.1%} | "
+                f"{mean(base, 'qos_utility'):.0f} | {mean(adaptive, 'qos_utility'):.0f} | {mean(gems, 'completion_rate'):.1%} | "
+                f"{mean(gems, 'qos_utility'):.0f} |"
+            )
+    lines.append(
+        "\nDEMS-A completes more tasks than DEMS in: " + (", ".join(cross) or "no setting") + ". A high quantile is a "
+        "pessimistic estimate: DEMS-A then offloads less, drops more and earns more utility per cloud call (higher QoS "
+        "utility, lower completion); the median tracks the degraded periods but is optimistic half the time. The paper's "
+        "completion gain of the adaptive variant appears with a moderate quantile (P75 here); its utility gain appears at "
+        "every quantile from P75. The recorded default (P90) favours utility."
+    )
     return lines
 
 
@@ -97,6 +132,34 @@ def iot() -> list[str]:
     return lines
 
 
+def iot_load() -> list[str]:
+    """ACO against the heuristics as the offered load grows: where its response-time gain lives."""
+    lines = [
+        "\n### What ACO's gain depends on: load\n",
+        "The same scenario at 300 s per run, streams varied (mean of seeds 0-2). Response in seconds, SLA violations in %.\n",
+        "| streams | round-robin | least-loaded | min-min | aco | aco vs least-loaded | aco vs min-min | SLA violations LL / min-min / ACO |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for streams in (20, 26, 30, 33, 36):
+        r = {p: [simulate_iot(p, IoTScenario(streams=streams, duration_s=300), seed=s) for s in range(3)] for p in IOT_POLICIES}
+        resp = {p: mean(v, "response.mean") for p, v in r.items()}
+        sla = {p: mean(v, "sla_violation_rate") for p, v in r.items()}
+        lines.append(
+            f"| {streams} | {resp['round-robin']:.2f} | {resp['least-loaded']:.2f} | {resp['min-min']:.2f} | {resp['aco']:.2f} "
+            f"| {resp['aco'] / resp['least-loaded'] - 1:+.0%} | {resp['aco'] / resp['min-min'] - 1:+.0%} | "
+            f"{sla['least-loaded']:.0%} / {sla['min-min']:.0%} / {sla['aco']:.0%} |"
+        )
+    lines.append(
+        "\nAt light load least-loaded (the node that frees first, whatever its speed) sends work to slow nodes and ACO's "
+        "completion-time heuristic wins by double digits, near the paper's -18.4%; as the load approaches the nodes' "
+        "capacity every node is busy, the choice of node matters less and ACO's gain in response time shrinks to a few "
+        "percent (it keeps fewer SLA violations). Against min-min, which also places by completion time, ACO's gain is "
+        "small at every load. The recorded 85%-load setting sits where the gap is small. The RL half of the paper's "
+        "hybrid is not built (learning issue)."
+    )
+    return lines
+
+
 def main() -> int:
     started = time.time()
     report = "\n".join(
@@ -104,8 +167,10 @@ def main() -> int:
             "# Edge and cloud scheduling scenarios\n",
             "Command: `.venv/bin/python benchmarks/edge_scenarios.py`.\n",
             *drones(),
+            *dems_estimate(),
             *mec(),
             *iot(),
+            *iot_load(),
             f"\nTotal wall time {time.time() - started:.0f} s.\n",
         ]
     )

@@ -32,6 +32,7 @@ import numpy as np
 
 from schedlab.sim.domain import Policy, policy_registry
 from schedlab.sim.engine import Simulator
+from schedlab.sim.params import param
 from schedlab.sim.policy import IllegalDecisionError
 
 
@@ -137,7 +138,7 @@ class DroneSim:
         while self.latencies and self.latencies[0][0] < self.sim.now - self.s.estimate_window_s:
             self.latencies.popleft()  # forget old observations so the estimate recovers after a bad spell
         if self.policy.adaptive_estimate and len(self.latencies) >= 5:
-            net = float(np.quantile(np.array([lat for _, lat in self.latencies]), 0.9))
+            net = float(np.quantile(np.array([lat for _, lat in self.latencies]), self.policy.latency_quantile))
         else:
             net = self.s.cloud_latency_s
         return net + ttype.cloud_s
@@ -319,6 +320,7 @@ class DronePolicy(Policy):
     """Admission, offload and edge order for drone tasks (the simulator applies and checks them)."""
 
     adaptive_estimate: ClassVar[bool] = False  # cloud latency estimate from recent observations (DEMS-A)
+    latency_quantile = 0.9  # which quantile of the recent latencies the adaptive estimate takes
     drops_late: ClassVar[bool] = True  # the edge drops a task that can no longer make its deadline
     steals: ClassVar[bool] = False  # the idle edge takes back tasks waiting to be sent to the cloud
 
@@ -392,10 +394,21 @@ class DEMS(DronePolicy):
         view.offload_or_drop(victim)
 
 
+@dataclass(frozen=True)
+class AdaptiveOptions:
+    latency_quantile: float = param(0.9, "quantile of the recent cloud latencies used as the estimate (higher: fewer, "
+                                    "safer offloads)", ge=0.5, le=0.99)
+
+
 class DEMSA(DEMS):
     name = "dems-a"
-    description = "DEMS with the cloud latency estimate adapted online (P90 of a sliding window)"
+    description = "DEMS with the cloud latency estimate adapted online (a quantile of a sliding window)"
     adaptive_estimate = True
+    Options = AdaptiveOptions
+
+    @property
+    def latency_quantile(self) -> float:
+        return self.options.latency_quantile
 
 
 class GEMS(DEMSA):

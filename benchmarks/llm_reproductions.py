@@ -107,7 +107,7 @@ def big_replay() -> str:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    m = json.loads(Path("/tmp/schedlab_100k.json").read_text())
+    m = json.loads(Path("/tmp/schedlab_100k.json").read_text())["metrics"]
     return (
         f"100,000 requests (Azure conv tiled 5.2 times at its own timestamps, 5.4 qps overall), Llama-3-8B on 8 x 1 A100 replicas, "
         f"Sarathi, least-outstanding dispatch: {r['wall_s']:.1f} s wall, peak RSS {r['maxrss_mb']:.0f} MB, "

@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -95,8 +96,9 @@ def run_vidur(python: Path, policy: str, trace: Path) -> dict:
         "512",
     ]
     env = dict(os.environ, HF_HUB_OFFLINE="1")
+    out_dir = tempfile.mkdtemp(prefix=f"out-{policy}-", dir=WORK)  # a fresh folder: the runner reads the only metrics in it
     out = subprocess.run(
-        [str(python), str(ROOT / "benchmarks/peers/vidur_runner.py"), str(WORK / f"out-{policy}"), "--", *args],
+        [str(python), str(ROOT / "benchmarks/peers/vidur_runner.py"), out_dir, "--", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -137,36 +139,32 @@ def run_schedlab(rows, policy: str, repeats: int = 3) -> dict:
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=1857)
-    parser.add_argument("--overwrite", action="store_true", help="let a run with other --requests replace the record")
-    args = parser.parse_args()
-    subset = args.requests != 1857
-    md_path = result_path("llm_vs_vidur", ".md", subset=subset, overwrite=args.overwrite)
-    python = ensure_vidur()
-    WORK.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/peers/vidur_setup.py"), str(WORK / "cache"), "llama-3-8b", "a100"], check=True
-    )
-    rows = load_requests(args.requests)
-    trace = WORK / "trace.csv"
+def bursty(rows, cv: float = 2.0, seed: int = 0):
+    """The same requests (token counts) with Gamma inter-arrival gaps of the trace's mean rate and coefficient of
+    variation `cv` (CV^2 = 4 for cv = 2: bursts well beyond Poisson's CV^2 = 1)."""
+    from schedlab.sim.workload import gamma_arrivals
+
+    rate = (len(rows) - 1) / (rows[-1][0] - rows[0][0])
+    times = gamma_arrivals(rate, cv, len(rows), seed) - 0.0
+    return [(float(t - times[0]), p, d) for t, (_, p, d) in zip(times, rows, strict=True)]
+
+
+def compare(python: Path, name: str, rows) -> tuple[list[str], list]:
+    trace = WORK / f"trace-{name}.csv"
     trace.write_text(
         "Date,Time,PromptTokenCount,CompletionTokenCount\n" + "".join(f"2023-08-21,{t},{p},{d}\n" for t, p, d in rows)
     )
     results = []
     for policy in ("vllm", "sarathi"):
-        v = run_vidur(python, policy, trace)
-        s = run_schedlab(rows, policy)
-        results.append((policy, v, s))
+        results.append((policy, run_vidur(python, policy, trace), run_schedlab(rows, policy)))
     lines = [
         "| policy | simulator | requests | loop CPU s | requests / CPU-s | TTFT p50 | TTFT p90 | TPOT p50 | TPOT p90 | E2E p50 |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for policy, v, s in results:
-        for name, r in (("vidur 0.0.26", v), ("schedlab", s)):
+        for label, r in (("vidur 0.0.26", v), ("schedlab", s)):
             lines.append(
-                f"| {policy} | {name} | {r['requests']} | {r['loop_cpu_s']:.2f} | {r['requests'] / r['loop_cpu_s']:.0f} "
+                f"| {policy} | {label} | {r['requests']} | {r['loop_cpu_s']:.2f} | {r['requests'] / r['loop_cpu_s']:.0f} "
                 f"| {r['ttft.p50'] * 1e3:.1f} ms | {r['ttft.p90'] * 1e3:.1f} ms | {r['tpot.p50'] * 1e3:.2f} ms "
                 f"| {r['tpot.p90'] * 1e3:.2f} ms | {r['e2e.p50']:.2f} s |"
             )
@@ -175,22 +173,67 @@ def main() -> int:
             f"| {s['ttft.p50'] / v['ttft.p50'] - 1:+.0%} | {s['ttft.p90'] / v['ttft.p90'] - 1:+.0%} "
             f"| {s['tpot.p50'] / v['tpot.p50'] - 1:+.0%} | {s['tpot.p90'] / v['tpot.p90'] - 1:+.0%} | {s['e2e.p50'] / v['e2e.p50'] - 1:+.0%} |"
         )
+    return lines, results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1857, help="requests of the Azure conv trace at its own timestamps")
+    parser.add_argument("--bursty-requests", type=int, default=2843, help="requests replayed with Gamma arrivals (CV 2)")
+    parser.add_argument("--overwrite", action="store_true", help="let a run with other request counts replace the record")
+    args = parser.parse_args()
+    subset = args.requests != 1857 or args.bursty_requests != 2843
+    md_path = result_path("llm_vs_vidur", ".md", subset=subset, overwrite=args.overwrite)
+    python = ensure_vidur()
+    WORK.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/peers/vidur_setup.py"), str(WORK / "cache"), "llama-3-8b", "a100"], check=True
+    )
+    conv_lines, conv = compare(python, "conv", load_requests(args.requests))
+    bursty_lines, burst = compare(python, "bursty", bursty(load_requests(args.bursty_requests)))
     report = (
         "# schedlab vs vidur: LLM serving simulation\n\n"
-        f"Command: `.venv/bin/python benchmarks/llm_vs_vidur.py --requests {args.requests}`. Llama-3-8B, 1 x A100, one replica,\n"
-        "Azure conv trace (vidur's splitwise_conv.csv, first requests with prompt + output <= 4096) at its own timestamps,\n"
+        f"Command: `.venv/bin/python benchmarks/llm_vs_vidur.py --requests {args.requests} --bursty-requests "
+        f"{args.bursty_requests}`. Llama-3-8B, 1 x A100, one replica,\n"
         "block size 16, at most 128 sequences per batch, Sarathi chunk 512. MLP-side operators: vidur fits random forests\n"
-        "to the raw profile rows, schedlab uses its calibrated roofline; attention: both use schedlab's attention roofline\n"
-        "(vidur's attention profiles were not available, so benchmarks/peers/vidur_setup.py generated them).\n"
+        "to the raw profile rows, schedlab interpolates the same profiles' per-layer medians (its roofline only outside\n"
+        "them); attention: both use schedlab's attention roofline (vidur's attention profiles were not available, so\n"
+        "benchmarks/peers/vidur_setup.py generated them).\n"
         "CPU-s = process time of the simulation loop only (vidur's predictor set-up excluded; schedlab best of 3).\n"
         "TPOT = per-request mean time per output token after the first (vidur: decode_time_execution_plus_preemption_normalized).\n\n"
-        + "\n".join(lines)
-        + "\n"
+        f"## Azure conv trace at its own timestamps (vidur's splitwise_conv.csv, first {args.requests} requests with "
+        "prompt + output <= 4096)\n\n" + "\n".join(conv_lines) + "\n\n"
+        f"## A bursty trace: the first {args.bursty_requests} of those requests, Gamma arrivals at the trace's mean rate, "
+        "CV 2 (CV^2 = 4), seed 0\n\n" + "\n".join(bursty_lines) + "\n\n" + WHY + "\n"
     )
     md_path.write_text(report)
-    md_path.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    md_path.with_suffix(".json").write_text(json.dumps({"conv": conv, "bursty": burst}, indent=1))
     print(report)
     return 0
+
+
+WHY = """## Where Sarathi disagreed, and why
+
+Before this comparison the two simulators agreed on vLLM within 5% but schedlab's Sarathi was 9-21% slower (TTFT,
+TPOT, E2E; Azure conv and a bursty trace). Single requests isolate it: one 512-token prompt (one chunk) took 40.3 ms in
+schedlab and 35.8 ms in vidur, one 2048-token prompt as four 512-token chunks 162.9 vs 146.3 ms, while the same prompt
+in one piece (vLLM) was 147.6 vs 157.9 ms. The cause is not the chunk's attention over its prefix, the batching of chunks
+with decodes or the last chunk's rounding: it is the linear operators at 256-512 tokens per batch, where schedlab's
+smooth roofline fit was 11-14% above the measured A100 profile of Llama-3-8B (the measured GEMMs are more efficient in
+that range than the fit's single efficiency curve allows), and every Sarathi iteration carries about 512 tokens.
+schedlab now interpolates the measured per-layer medians wherever the profile covers the model, GPU and TP degree
+(`tools/calibrate_llm.py` writes them, `src/schedlab/llm/data/layer_profiles.json.gz`), and keeps the fitted roofline
+beyond the profiled token counts and for other models and GPUs.
+
+Known modelling differences that remain (they affect both policies). vidur's iteration time
+(`vidur/entities/execution_time.py`) has no LM-head or embedding term, while schedlab charges the LM head's GEMM over
+the 128k-token vocabulary for every sampled sequence: 0.65 ms per iteration for Llama-3-8B on an A100, 4-5% of a
+decode iteration of 16-32 sequences, which is most of schedlab's +5-8% TPOT and E2E (a real server runs that GEMM, so
+schedlab keeps it). vidur looks up prefill attention with the KV size
+*including* the chunk being prefilled, rounded up to 256 tokens, against profiles whose KV size is the prefix before the
+chunk, so it charges a prompt attention over about twice its context (a few percent of a prefill at these lengths);
+vidur runs one decode iteration more per request (its prefill step emits no token) and divides a request's decode time
+by all its output tokens, which lowers its TPOT for very short outputs."""
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ def main() -> int:
     sim.run()
     loop = time.process_time() - t1
     write_output()
-    requests = pd.read_csv(glob.glob(f"{out_dir}/**/request_metrics.csv", recursive=True)[0])
+    found = glob.glob(f"{out_dir}/**/request_metrics.csv", recursive=True)
+    if len(found) != 1:
+        raise SystemExit(f"expected one request_metrics.csv under {out_dir}, found {len(found)}")
+    requests = pd.read_csv(found[0])
     ttft = requests["prefill_e2e_time"].to_numpy()
     tbt_files = glob.glob(f"{out_dir}/**/decode_token_execution_plus_preemption_time.csv", recursive=True)
     out = {"requests": len(requests), "setup_cpu_s": setup, "loop_cpu_s": loop}

@@ -8,14 +8,18 @@ per layer, plus the embedding, the LM head on the sampled sequences and a fixed 
 overhead. Linear-operator times are tabulated per token count once, so a simulated iteration
 costs a table lookup and a few multiplications.
 
-What is measured and what is assumed: the linear operators and all-reduces are calibrated on
-vidur's A100/H100 profiles (see `calibration.py`); attention kernels were not profiled in the
-data we ship, so their time is the same roofline with the GEMM efficiencies (FlashAttention
-runs near GEMM efficiency for long prompts; decode attention is bandwidth-bound).
+What is measured and what is assumed: where vidur's A100/H100 profiles cover the model, GPU and
+TP degree, one layer's linear-operator time is interpolated from the measured medians
+(`data/layer_profiles.json.gz`); elsewhere (other models and GPUs, token counts beyond the
+profile) it is the roofline calibrated on the same profiles (see `calibration.py`). All-reduces
+use the fitted latency/bandwidth. Attention kernels were not profiled in the data we ship, so
+their time is the same roofline with the GEMM efficiencies (FlashAttention runs near GEMM
+efficiency for long prompts; decode attention is bandwidth-bound).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from dataclasses import dataclass
@@ -33,6 +37,21 @@ from schedlab.llm.catalog import GPUSpec, ModelSpec
 def load_calibrations() -> dict[str, Calibration]:
     text = resources.files("schedlab.llm").joinpath("data/calibration.json").read_text()
     return {name: Calibration.from_dict(d) for name, d in json.loads(text)["profiles"].items()}
+
+
+@cache
+def load_layer_profiles() -> dict[str, dict[str, dict[str, list[list[float]]]]]:
+    """GPU -> model -> TP degree -> [token counts, measured seconds of one layer's linear operators]."""
+    data = resources.files("schedlab.llm").joinpath("data/layer_profiles.json.gz").read_bytes()
+    return json.loads(gzip.decompress(data))["layers"]
+
+
+def measured_layer(model: ModelSpec, gpu: GPUSpec, tp: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The profiled (tokens, seconds) of one layer's linear operators, when this exact model, GPU and TP were profiled."""
+    entry = load_layer_profiles().get(gpu.name, {}).get(model.name, {}).get(str(tp))
+    if entry is None:
+        return None
+    return np.array(entry[0], dtype=float), np.array(entry[1], dtype=float)
 
 
 def calibration_for(gpu: GPUSpec) -> Calibration:
@@ -127,8 +146,31 @@ class CostModel:
             ar = cal.all_reduce
             n = min(ar.latency_s, key=lambda x: abs(x - tp))
             total += 2.0 * (ar.latency_s[n] + t * m.hidden * 2.0 / ar.bandwidth[n])
+        measured = measured_layer(m, gpu, tp)
+        if measured is not None:
+            total = self._with_measurements(total, t, measured)
         total[tokens == 0] = 0.0
         return total
+
+    def _with_measurements(self, roofline: np.ndarray, t: np.ndarray, measured: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Measured compute between the profiled token counts; beyond them the roofline, scaled to meet the last point.
+
+        The roofline total holds the all-reduces too (tp > 1); they are kept on top of the measured compute.
+        """
+        tokens, seconds = measured
+        comm = np.zeros(t.shape)
+        if self.tp > 1:
+            ar, m = self.cal.all_reduce, self.model
+            n = min(ar.latency_s, key=lambda x: abs(x - self.tp))
+            comm = 2.0 * (ar.latency_s[n] + t * m.hidden * 2.0 / ar.bandwidth[n])
+        compute = roofline - comm
+        inside = t <= tokens[-1]
+        out = compute.copy()
+        out[inside] = np.interp(t[inside], tokens, seconds)
+        last = int(tokens[-1])
+        if (~inside).any() and last < len(compute):
+            out[~inside] = compute[~inside] * seconds[-1] / compute[last]
+        return out + comm
 
     def _lm_head(self, sequences: np.ndarray) -> np.ndarray:
         """LM head GEMM for the sequences that sample a token."""

@@ -67,6 +67,7 @@ def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
         browser.find_element(By.CSS_SELECTOR, "#sim-fields").find_element(By.XPATH, "..").click()  # open "parameters"
         jobs = browser.find_element(By.ID, "param-jobs")
         assert jobs.get_attribute("value") == "600" and jobs.get_attribute("min") == "1"
+        Select(browser.find_element(By.ID, "param-size_mix")).select_by_visible_text("two-class")  # a choice field
         jobs.clear()
         jobs.send_keys("80")
         browser.find_element(By.ID, "submit-sim").click()
@@ -74,7 +75,7 @@ def test_dashboard_submits_a_job_and_shows_its_gantt(tmp_path):
         wait.until(lambda b: _click_row(b, sim_id))
         wait.until(lambda b: "response_time.mean" in b.find_element(By.ID, "summary").text)
         api = httpx.get(f"http://127.0.0.1:{port}/jobs/{sim_id}/result").json()
-        assert api["metrics"]["jobs"] == 80 and api["policy"] == "fair"
+        assert api["metrics"]["jobs"] == 80 and api["policy"] == "fair" and api["params"]["size_mix"] == "two-class"
         assert wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#gantt rect.sl-bar"))  # the executors' timeline
         browser.save_screenshot(str(ARTIFACTS / "dashboard_simulation.png"))
     finally:

@@ -13,6 +13,7 @@ from schedlab.bench.suites import find_instance, suite_instances
         ("brandimarte", 10, "Mk01", 40),
         ("j30", 480, "j301_1", 43),
         ("j60", 480, "j601_1", 77),
+        ("j120", 600, "j1201_1", 105),
         ("wt40", 125, "wt40-001", 913),
         ("wt50", 125, "wt50-001", 2134),
         ("pfsp-taillard", 100, "ta001", 1278),

@@ -38,7 +38,7 @@ def main(source: Path) -> None:
     _zip("fjsp", fjsp)
 
     rcpsp: dict[str, bytes] = {}
-    for group in ("j30", "j60"):
+    for group in ("j30", "j60", "j120"):
         folder = source / "rcpsp" / f"{group}.sm"
         for path in sorted(folder.glob("*.sm")):
             rcpsp[f"{group}/{path.name}"] = path.read_bytes()

@@ -129,6 +129,7 @@ for _suite in (
     Suite("hurink-vdata", "flexible job shop, Hurink vdata", lambda: _fjsp("hurink/vdata")),
     Suite("j30", "PSPLIB RCPSP j30 (480 instances, all proved optimal)", lambda: _rcpsp("j30")),
     Suite("j60", "PSPLIB RCPSP j60 (480 instances)", lambda: _rcpsp("j60")),
+    Suite("j120", "PSPLIB RCPSP j120 (600 instances; bounds: lower..best known)", lambda: _rcpsp("j120")),
     Suite("wt40", "OR-Library single-machine weighted tardiness, n=40", lambda: _wt(40)),
     Suite("wt50", "OR-Library single-machine weighted tardiness, n=50", lambda: _wt(50)),
     Suite("pfsp-taillard", "Taillard permutation flow shop (bounds from CP Optimizer 30 min runs)", _pfsp),

@@ -8,10 +8,12 @@
    work around it), uses the remaining time with both workers and supplies a lower bound.
    Problems without a local search give CP-SAT the whole budget after the rules.
 4. Makespan problems small enough for a time-indexed encoding (projects such as PSPLIB
-   j30/j60) instead run, after the probe, CP-SAT beside ``ti-sat``: CP-SAT finds schedules,
-   ``ti-sat`` tries to refute "makespan <= best - 1" with clause learning over time points,
-   which proves optima on which the interval model's bound stalls.  Whichever finishes the
-   proof stops the other.
+   j30/j60) run, after the probe (and, for single-mode projects, after the ``ga`` search on
+   both cores for half the budget, param ``search_share``), CP-SAT beside ``ti-sat``: CP-SAT
+   finds schedules, ``ti-sat`` tries to refute "makespan <= best - 1" with clause learning
+   over time points, which proves optima on which the interval model's bound stalls.
+   Whichever finishes the proof stops the other.  Projects too large for the time-indexed
+   model give CP-SAT the rest after the GA.
 
 The best schedule of all phases is returned; every phase's schedule goes through the same
 evaluator.  Time-limited runs depend on the machine's speed, so they are not bit-for-bit
@@ -37,7 +39,10 @@ SEARCH_SHARE = 0.8  # of the time limit, given to the local searches when one ap
 PROBE_SHARE, PROBE_LIMIT = 0.05, 2.0  # the CP-SAT probe before a local search
 FIRST_RULES = ("rules:mwkr", "rules:fcfs", "rules:mor", "rules:lft", "rules:atc", "rules:mdd", "rules:edd")
 # The first that supports the problem is used (tabu-n7 beat tabu's N5 on Taillard at equal time; CP-SAT beats fbi on projects).
-LOCAL_SEARCHES = ("ig", "tabu-n7", "tabu-fjsp", "ils")
+LOCAL_SEARCHES = ("ig", "tabu-n7", "tabu-fjsp", "ils", "ga")
+# Searches after which CP-SAT still runs beside ti-sat (projects: the GA finds schedules, the pair proves them),
+# with the share of the time limit the search gets.
+SEARCH_THEN_PROOFS = {"ga": 0.5}
 TIME_INDEXED_LITERALS = 200_000  # largest time-indexed model (at the incumbent's makespan) worth running beside CP-SAT
 
 
@@ -119,11 +124,12 @@ class AutoPortfolio(SolverBase):
             if solver.unsupported(problem) is None:
                 state.consider(solver.solve(problem, options), rule)
         search = local_search_for(problem)
-        proofs = search is None and _time_indexed_fits(state)
+        proofs = (search is None or search in SEARCH_THEN_PROOFS) and _time_indexed_fits(state)
         if (search is not None or proofs) and options.time_limit >= 2.0:
             self._cpsat(state, min(PROBE_LIMIT, PROBE_SHARE * options.time_limit), "cpsat-probe")
         if search is not None and not state.proved:
-            self._search(state, search, options.time_limit * SEARCH_SHARE - state.elapsed())
+            share = float(options.params.get("search_share", SEARCH_THEN_PROOFS.get(search, SEARCH_SHARE)))
+            self._search(state, search, options.time_limit * share - state.elapsed())
         remaining = options.time_limit - state.elapsed()
         if proofs and remaining > 0.05 and not state.proved:
             self._cpsat_beside_proofs(state, remaining)

@@ -20,13 +20,13 @@ from schedlab.problems.shop import flexible_job_shop, flow_shop
 _warmed: set[str] = set()
 
 
-def _project() -> Problem:
-    """Six activities on one renewable resource of capacity 3, one of them with two modes."""
+def _project(multi_mode: bool = True) -> Problem:
+    """Six activities on one renewable resource of capacity 3, one of them with two modes (if `multi_mode`)."""
     b = ProblemBuilder("warm-project", "rcpsp")
     r = b.add_resource("R", capacity=3)
     ids = []
     for k, d in enumerate((3, 2, 4, 2, 3, 1)):
-        modes = [Mode(d, (r,), (1 + k % 3,))] + ([Mode(d + 1, (r,), (1,))] if k == 2 else [])
+        modes = [Mode(d, (r,), (1 + k % 3,))] + ([Mode(d + 1, (r,), (1,))] if k == 2 and multi_mode else [])
         ids.append(b.add_task(modes, name=f"a{k}"))
     for a, c in ((0, 2), (1, 3), (2, 4), (3, 5)):
         b.add_precedence(ids[a], ids[c])
@@ -39,6 +39,7 @@ TINY: dict[str, Callable[[], Problem]] = {
     "flowshop": lambda: flow_shop("warm-flowshop", [[3, 2, 4], [2, 4, 1], [4, 1, 3]]),
     "single": lambda: smtt_instance(8, 0.6, 0.4, seed=0, weighted=True),
     "project": _project,
+    "single-mode project": lambda: _project(multi_mode=False),
 }
 KERNEL_SOLVERS: dict[str, tuple[str, ...]] = {
     "rules:mwkr": ("jobshop", "project"),
@@ -49,6 +50,7 @@ KERNEL_SOLVERS: dict[str, tuple[str, ...]] = {
     "ig": ("flowshop",),
     "ils": ("single",),
     "fbi": ("project",),
+    "ga": ("single-mode project",),
 }
 
 

@@ -5,7 +5,7 @@ PyJobShop (same OR-Tools 9.15.6755, own virtual environment, one subprocess per 
 the project as schedlab reads it (single mode, renewable capacities, precedences).  Every
 schedlab schedule is checked by the validator; PyJobShop reports its objective and bound.
 
-Run: .venv/bin/python benchmarks/rcpsp_vs_pyjobshop.py --suite j30 --time-limit 10 [--instances j3013_2,...] [--tag NAME]
+Run: .venv/bin/python benchmarks/rcpsp_vs_pyjobshop.py --suite j30 (or j60, j120) --time-limit 10 [--instances j3013_2,...] [--tag NAME]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def run_pyjobshop(problem: Problem, time_limit: float, workers: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--suite", default="j30", choices=["j30", "j60"])
+    parser.add_argument("--suite", default="j30", choices=["j30", "j60", "j120"])
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--instances", help="comma-separated names (default: the whole suite)")
     parser.add_argument("--seed", type=int, default=0)

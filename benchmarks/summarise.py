@@ -144,7 +144,12 @@ def rcpsp_peer_section(tag: str, title: str, command: str) -> list[str]:
         proved = sum(1 for r in rs if r["proved"] == "True")
         out.append(f"| {solver} | {len(rs)} | {mean([float(r['gap_pct']) for r in rs]):.2f} | {at_best} | {proved} | "
                    f"{mean([float(r['runtime_s']) for r in rs]):.2f} |")
-    out.append("")
+    objective = {(r["instance"], r["solver"]): float(r["objective"]) for r in rows}
+    names = list(dict.fromkeys(r["instance"] for r in rows))
+    better = sum(1 for i in names if objective[(i, "schedlab-auto")] < objective[(i, "pyjobshop-0.0.9")])
+    worse = sum(1 for i in names if objective[(i, "schedlab-auto")] > objective[(i, "pyjobshop-0.0.9")])
+    out += ["", f"Per instance, schedlab's makespan is lower on {better}, higher on {worse}, equal on "
+                f"{len(names) - better - worse}.", ""]
     return out
 
 
@@ -185,6 +190,21 @@ def main() -> None:
                                 "30 s, one run",
                                 "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j60 --time-limit 30 "
                                 "--instances j601_3,j601_8,...,j6048_8 --tag j60_every5th_30s")
+    lines += rcpsp_peer_section("j60_every5th_30s_ga",
+                                "RCPSP j60 (the same 96), auto with the project GA, beside PyJobShop 0.0.9, 30 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j60 --time-limit 30 "
+                                "--instances j601_3,j601_8,...,j6048_8 --tag j60_every5th_30s_ga")
+    lines += rcpsp_peer_section("j120_hard12_10s",
+                                "RCPSP j120 (12 hard instances of issue 16), auto with the project GA, beside PyJobShop "
+                                "0.0.9, 10 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 10 "
+                                "--instances j1201_1,j12021_3,j12046_7,j1206_2,j12011_5,j12016_9,j12026_1,j12031_4,"
+                                "j12036_6,j12041_8,j12051_10,j12056_3 --tag j120_hard12_10s")
+    lines += rcpsp_peer_section("j120_param_sets_10s",
+                                "RCPSP j120 (60 instances: j120{g}_1 of all 60 parameter sets), auto with the project GA, "
+                                "beside PyJobShop 0.0.9, 10 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 10 "
+                                "--instances j1201_1,j1202_1,...,j12060_1 --tag j120_param_sets_10s")
     lines += suite_section("j60_sample_auto_30s", "RCPSP j60 (24 instances: j60{1,3,...,47}_1), auto, 30 s",
                            "bash benchmarks/offline_suites.sh (j60 line)")
     lines += suite_section("j60_every5th_auto_30s",

@@ -1,6 +1,7 @@
 """``auto``: the default solver, a portfolio that uses both cores.
 
-1. Dispatching rules give a schedule in milliseconds (the best of a few rules).
+1. Dispatching rules give a schedule in milliseconds (the best of a few rules; with
+   ``params={"learned": 1}`` the learned job-shop dispatcher joins them).
 2. Where a local search exists for the problem class, a short CP-SAT probe first settles the
    small instances (proved optimal), then two searches with different seeds run in two
    processes for most of the time.
@@ -119,7 +120,9 @@ class AutoPortfolio(SolverBase):
 
         warm_up(["rules:mwkr", local_search_for(problem) or ""])  # kernels loaded before the clock and before forking
         state = _Incumbent(problem, options)
-        for rule in FIRST_RULES:
+        # params={"learned": 1}: the shipped learned dispatcher joins the starting rules (it costs the PyTorch import).
+        starters = FIRST_RULES + (("learned-jobshop",) if options.params.get("learned") else ())
+        for rule in starters:
             solver = get_solver(rule)
             if solver.unsupported(problem) is None:
                 state.consider(solver.solve(problem, options), rule)

@@ -9,12 +9,12 @@ TEST_STAMP := $(VENV)/.installed-test
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -c requirements.lock -e .
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[learn]"
 	$(BIN)/schedlab warm-up
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test,learn]"
 	touch $(TEST_STAMP)
 
 PORT ?= 8000

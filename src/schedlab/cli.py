@@ -1,4 +1,4 @@
-"""The ``schedlab`` command line: solve, validate, list, bench, simulate, capacity, serve, demo, warm-up."""
+"""The ``schedlab`` command line: solve, validate, list, bench, simulate, capacity, serve, demo, warm-up, train."""
 
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         result = solve(
             problem,
             args.solver,
-            SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers, on_incumbent=on_incumbent),
+            SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers, on_incumbent=on_incumbent,
+                         params=dict(args.param or [])),
         )
     if result.schedule is not None:
         violation = first_violation(problem, result.schedule)
@@ -130,6 +131,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
             table.add_row(name, str(len(suite_instances(name))), SUITES.describe(name))
     elif what == "domains":
         table = list_domains(_table)
+    elif what == "environments":
+        from schedlab.learn.registry import TRAINABLE
+
+        table = _table("environment", "gymnasium id", "description")
+        for name, trainable in TRAINABLE.items():
+            table.add_row(name, trainable.gym_id, trainable.description)
     else:
         table = list_policies(_table, args.domain)
     out.print(table)
@@ -260,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=_positive, default=10.0, help="seconds (default 10)")
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--workers", type=_workers, default=2)
+    p.add_argument("--param", type=_solver_param, action="append", metavar="KEY=VALUE",
+                   help="a solver parameter (repeatable), e.g. --param samples=64 for learned-jobshop")
     p.add_argument("--out", help="write result JSON here")
     p.add_argument("--gantt", help="write a Gantt chart (.html, .png, .svg or .pdf)")
     p.set_defaults(func=_cmd_solve)
@@ -270,8 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("list", help="list solvers, formats, suites, simulation domains or their policies")
-    p.add_argument("what", choices=("solvers", "formats", "suites", "domains", "policies"), nargs="?", default="solvers")
+    p = sub.add_parser("list", help="list solvers, formats, suites, simulation domains, policies or trainable environments")
+    p.add_argument("what", choices=("solvers", "formats", "suites", "domains", "policies", "environments"), nargs="?",
+                   default="solvers")
     p.add_argument("domain", nargs="?", help="with 'policies': only this domain's")
     p.set_defaults(func=_cmd_list)
 
@@ -308,11 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("warm-up", help="compile and cache the search kernels (make run does this once at install)")
     p.set_defaults(func=_cmd_warm_up)
 
+    from schedlab.learn.commands import register as register_train
     from schedlab.llm.commands import register as register_capacity
     from schedlab.sim.commands import register as register_simulate
 
     register_simulate(sub)
     register_capacity(sub)
+    register_train(sub)
     return parser
 
 
@@ -338,6 +350,18 @@ def _bounded_int(text: str, low: int, high: int) -> int:
 
 def _seed(text: str) -> int:
     return _bounded_int(text, 0, 2**32 - 1)
+
+
+def _solver_param(text: str) -> tuple[str, int | float | str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text[:40]!r}")
+    for kind in (int, float):
+        try:
+            return key, kind(value)
+        except ValueError:
+            pass
+    return key, value
 
 
 def _workers(text: str) -> int:

@@ -82,6 +82,7 @@ SOLVERS: Registry[Callable[[], Solver]] = Registry("solver")
 
 def _register_builtin() -> None:
     """Import the solver modules (once; Python caches imports) so that they register themselves, then plug-ins."""
+    from schedlab.learn import solver as learned_solver  # noqa: F401
     from schedlab.plugins import load_plugins
     from schedlab.solvers import cpsat, dag, milp, milp_positional, portfolio, rules, time_indexed  # noqa: F401
     from schedlab.solvers.search import fjsp_tabu, jssp_tabu, pfsp_ig, rcpsp_fbi, rcpsp_ga, smwt_ils  # noqa: F401

@@ -1,0 +1,1 @@
+"""Learned schedulers: Gymnasium environments over schedlab's decision processes, training, shipped policies."""

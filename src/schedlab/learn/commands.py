@@ -1,0 +1,41 @@
+"""`schedlab train ENV --steps N --seed S --out FILE`: train a learned policy (MaskablePPO, CPU)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+from schedlab.core.errors import SchedlabError
+from schedlab.learn.registry import TRAINABLE
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sb3_contrib") is None:
+        raise SchedlabError("training needs PyTorch and sb3-contrib: pip install 'schedlab[learn]' (make run installs them)")
+    from schedlab.cli import out
+    from schedlab.learn.train import TrainConfig, train
+
+    config = TrainConfig(env=args.env, steps=args.steps, seed=args.seed, envs=args.envs, processes=args.processes,
+                         max_minutes=args.max_minutes)
+    out.print(f"training {args.env} for {args.steps:,} steps, seed {args.seed}, {args.envs} environments "
+              f"in {args.processes} process(es)")
+    record = train(config, Path(args.out), write=out.print)
+    out.print(f"wrote {args.out} ({record['steps_done']:,} steps, {record['episodes']:,} episodes in "
+              f"{record['train_seconds']:.0f} s); "
+              f"use it with: schedlab solve ft10 --solver learned-jobshop --param weights={args.out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from schedlab.cli import _count, _positive, _seed
+
+    p = sub.add_parser("train", help="train a learned scheduling policy (MaskablePPO on CPU)")
+    p.add_argument("env", choices=sorted(TRAINABLE), help="; ".join(f"{k}: {v.description}" for k, v in TRAINABLE.items()))
+    p.add_argument("--steps", type=_count, default=200_000, help="environment steps (decisions), default 200000")
+    p.add_argument("--seed", type=_seed, default=0)
+    p.add_argument("--envs", type=_count, default=8, help="parallel episodes per rollout (default 8)")
+    p.add_argument("--processes", type=_count, default=2, help="processes stepping them (default 2: both cores)")
+    p.add_argument("--max-minutes", type=_positive, help="stop after this many minutes of wall time")
+    p.add_argument("--out", required=True, help="where to write the trained weights (.pt)")
+    p.set_defaults(func=_cmd_train)

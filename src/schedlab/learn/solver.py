@@ -1,0 +1,111 @@
+"""``learned-jobshop``: the shipped dispatching policy as a solver (Giffler-Thompson, learned choice).
+
+Greedy decoding by default; ``params={"samples": K}`` adds up to K rollouts sampled from the
+policy's softmax (seeded, stopped by the time limit) and keeps the best.  ``params={"weights":
+PATH}`` loads another trained file.  PyTorch is imported on first use only, so listing solvers
+stays fast; without the ``learn`` extra the solver says how to install it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedlab.core.errors import SchedlabError
+from schedlab.core.model import Problem
+from schedlab.core.result import Result, Status
+from schedlab.core.schedule import Schedule, ScheduledTask
+from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
+from schedlab.solvers.capabilities import Capabilities, SolverBase
+
+SAMPLE_BATCH = 64  # sampled episodes stepped together (one forward pass per decision for all of them)
+SHIPPED = Path(__file__).resolve().parent / "policies" / "jobshop.pt"
+
+
+@lru_cache(maxsize=4)
+def load_scorer(path: str) -> tuple[Any, dict[str, Any]]:
+    """The scorer network (eval mode, one thread) and the record saved with it."""
+    import torch
+
+    from schedlab.learn.network import JobScorer
+
+    torch.set_num_threads(1)  # one small forward pass per decision: threads cost more than they give
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    scorer = JobScorer()
+    scorer.load_state_dict(saved["state_dict"])
+    scorer.eval()
+    return scorer, saved["record"]
+
+
+def rollouts(problem: Problem, scorer: Any, count: int = 1, rng: np.random.Generator | None = None
+             ) -> list[tuple[int, np.ndarray]]:
+    """`count` dispatching episodes in lockstep, one batched forward pass per decision: greedy when
+    `rng` is None, else each choice sampled from the softmax over the legal jobs; (makespan, starts) each."""
+    import torch
+
+    from schedlab.learn.jobshop import JobShopArrays, JobShopDispatch
+
+    arrays = JobShopArrays.from_problem(problem)
+    states = [JobShopDispatch(arrays) for _ in range(count)]
+    with torch.inference_mode():
+        while not states[0].done:  # every episode takes one decision per operation
+            undecided = [s for s in states if s.legal.sum() > 1]
+            for state in states:
+                if state.legal.sum() == 1:
+                    state.step(int(np.flatnonzero(state.legal)[0]))
+            if not undecided:
+                continue
+            rows = torch.from_numpy(np.stack([s.observation() for s in undecided]))
+            logits = scorer(rows)[0].numpy().astype(np.float64)
+            for state, scores in zip(undecided, logits, strict=True):
+                legal = np.flatnonzero(state.legal)
+                scores = scores[legal]
+                if rng is None:
+                    choice = legal[int(np.argmax(scores))]
+                else:
+                    weights = np.exp(scores - scores.max())
+                    choice = legal[int(rng.choice(legal.size, p=weights / weights.sum()))]
+                state.step(int(choice))
+    return [(s.makespan, s.start) for s in states]
+
+
+class LearnedJobShop(SolverBase):
+    name = "learned-jobshop"
+    capabilities = Capabilities(shapes=frozenset({"job_shop"}), objectives=frozenset({"makespan"})).without(
+        "setups", "blocking", "no_wait", "downtime", "release_dates", "deadlines")
+
+    def limits(self, problem: Problem) -> str | None:
+        if importlib.util.find_spec("torch") is None:
+            return "it needs PyTorch: pip install 'schedlab[learn]' (make run installs it)"
+        return None
+
+    def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        started = time.perf_counter()
+        weights = Path(str(options.params.get("weights", SHIPPED)))
+        if not weights.is_file():
+            raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop --out FILE)")
+        scorer, record = load_scorer(str(weights))
+        best, starts = rollouts(problem, scorer)[0]
+        samples = int(options.params.get("samples", 0))
+        rng = np.random.default_rng(options.seed)
+        done = 0
+        while done < samples and time.perf_counter() - started < options.time_limit:
+            batch = min(samples - done, SAMPLE_BATCH)
+            for span, sampled in rollouts(problem, scorer, batch, rng):
+                if span < best:
+                    best, starts = span, sampled
+            done += batch
+        schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)
+                            for t, task in enumerate(problem.tasks))
+        return schedule_result(problem, self.name, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
+                               options.seed, scheme="giffler-thompson", samples=done,
+                               trained_steps=record["config"]["steps"])
+
+
+SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, attention over jobs) "
+                 "in Giffler-Thompson; trained on random 10x10/15x15 shops")

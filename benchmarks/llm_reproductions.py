@@ -81,6 +81,34 @@ def layered_vs_chunked() -> list[str]:
     return rows
 
 
+def _layered_row(label: str, model: str, tp: int, trace: str, qps: float, skew: float = 0.0, groups: int | None = None
+                 ) -> str:
+    out = {}
+    for policy in ("sarathi", "layered"):
+        reqs = trace_requests(trace, n=N, qps=qps, arrivals="poisson", seed=SEED)
+        options = {"token_budget": 512, **({"groups": groups} if groups and policy == "layered" else {})}
+        out[policy] = simulate(reqs, get_model(model), get_gpu("h100"), policy, tp=tp, routing_skew=skew,
+                               policy_options=options).metrics
+    c, la = out["sarathi"], out["layered"]
+    return (f"| {label} | {trace} | {qps:g} | {c['ttft.p50']:.3f} -> {la['ttft.p50']:.3f} s ({la['ttft.p50'] / c['ttft.p50'] - 1:+.0%}) "
+            f"| {la['ttft.p90'] / c['ttft.p90'] - 1:+.0%} | {la['e2e.p50'] / c['e2e.p50'] - 1:+.0%} "
+            f"| {la['tbt.p99'] / c['tbt.p99'] - 1:+.0%} | {la['expert_weight_gb'] / c['expert_weight_gb'] - 1:+.0%} |")
+
+
+def layered_conditions() -> tuple[list[str], list[str], list[str]]:
+    """What layered prefill's gain depends on: expert granularity, load, and routing skew."""
+    rows = []
+    for model, tp, label in (("qwen3-30b-a3b", 1, "Qwen3-30B-A3B (128 experts, top-8), 1 x H100"),
+                             ("mixtral-8x7b", 2, "Mixtral-8x7B (8 experts, top-2), 2 x H100")):
+        for trace, rates in (("azure-code", (0.5, 1.0, 2.0)), ("azure-conv", (0.5, 1.0, 2.0, 4.0))):
+            rows += [_layered_row(label, model, tp, trace, qps) for qps in rates]
+    skew_rows = [_layered_row(f"Mixtral-8x7B, 2 x H100, Zipf routing skew {skew:g}", "mixtral-8x7b", 2, "azure-conv", 4.0, skew)
+                 for skew in (0.0, 1.0, 2.0, 3.0)]
+    group_rows = [_layered_row(f"Mixtral-8x7B, 2 x H100, {g} layer groups", "mixtral-8x7b", 2, "azure-conv", 4.0, groups=g)
+                  for g in (2, 4, 8, 16)]
+    return rows, skew_rows, group_rows
+
+
 def length_aware() -> list[str]:
     rows = []
     for qps in (16.0, 20.0):
@@ -117,6 +145,7 @@ def big_replay() -> str:
 
 def main() -> int:
     t = time.time()
+    conditions = layered_conditions()
     sections = [
         "# LLM serving: paper comparisons reproduced under the cost model\n",
         "Command: `.venv/bin/python benchmarks/llm_reproductions.py`. All latencies are predicted by schedlab's cost model\n"
@@ -134,6 +163,28 @@ def main() -> int:
         "alone would not touch every expert, i.e. at light load; on conv at 4 qps the decode batches already read all 8.\n",
         "| setting | TTFT | E2E | expert weights loaded | paper |\n|---|---|---|---|---|",
         *layered_vs_chunked(),
+        "\n### What the gain depends on (issue 16, item 4)\n",
+        "Chunked prefill re-reads, for every 512-token chunk, each expert that the chunk's tokens route to; layered prefill\n"
+        "reads them once per prompt. The saving is only what the decode batch would not have read anyway, so it depends on\n"
+        "(1) expert granularity: with 8 experts and top-2 routing a decode batch of 16 tokens already touches 7.9 experts,\n"
+        "while with 128 fine-grained experts and top-8 (Qwen3-30B-A3B) a 32-token decode batch touches 112 and every chunk\n"
+        "all 128; (2) load: light load means small decode batches (Mixtral on conv: -38% TTFT at 0.5 qps, +12% at 4 qps,\n"
+        "where the cohort rule - new prompts wait for the running cohort's layer groups - costs more than the reads save);\n"
+        "(3) prompt length relative to the decode work (code traces: long prompts, short outputs, gain at every load).\n"
+        "Routing skew (Zipf popularity of experts) shrinks what a decode batch touches but barely moves the Mixtral conv\n"
+        "result until the skew is extreme (3). The paper's -70% TTFT / -41% E2E is reached here with a fine-grained MoE on\n"
+        "code traffic (-74% / -67% at 0.5 qps), not with Mixtral on conversations. Qwen3 on conv at 4 qps is past capacity\n"
+        "(chunked's queue grows; both TTFTs are queueing). Layered vs chunked (token budget 512), change relative to chunked:\n",
+        "| model | trace | qps | TTFT p50 | TTFT p90 | E2E p50 | TBT p99 | expert weights read |\n|---|---|---:|---|---:|---:|---:|---:|",
+        *conditions[0],
+        "\nRouting skew sweep (Mixtral, conv at 4 qps):\n",
+        "| setting | trace | qps | TTFT p50 | TTFT p90 | E2E p50 | TBT p99 | expert weights read |\n|---|---|---:|---|---:|---:|---:|---:|",
+        *conditions[1],
+        "\nLayer-group count (Mixtral, conv at 4 qps; the default above is cohort tokens / token budget, so that an\n"
+        "iteration carries a chunk's worth of prompt work): fewer groups finish prompts sooner but make the iterations that\n"
+        "carry them longer, a TTFT-TBT trade-off, not a free gain:\n",
+        "| setting | trace | qps | TTFT p50 | TTFT p90 | E2E p50 | TBT p99 | expert weights read |\n|---|---|---:|---|---:|---:|---:|---:|",
+        *conditions[2],
         "\n## Length-aware scheduling (SJF/SRPT with the CASTILLO predictor vs an oracle vs FCFS)\n",
         "Llama-3-8B on 1 x A100, CASTILLO test prompts of Llama-3.1-8B-Instruct with one sampled output length each,\n"
         "token budget 512, starvation guard 30 s, at most 256 running sequences. Paper (LTR, learning to rank): up to 2.8x\n"

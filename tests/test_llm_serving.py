@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from schedlab.cli import main
@@ -253,3 +254,31 @@ def test_cli_capacity_reports_a_rate(tmp_path, capsys):
     passing = [p["qps"] for p in data["probes"] if p["meets"]]
     failing = [p["qps"] for p in data["probes"] if not p["meets"]]
     assert data["capacity_qps"] == max(passing) and failing and min(failing) > data["capacity_qps"]
+
+
+def test_expert_pick_probabilities_uniform_skewed_and_capped():
+    from schedlab.llm.costmodel import expert_pick_probabilities
+
+    assert np.allclose(expert_pick_probabilities(8, 2, 0.0), 0.25)
+    assert np.allclose(expert_pick_probabilities(2, 1, 1.0), [2 / 3, 1 / 3])  # Zipf(1) popularity 1 : 1/2
+    capped = expert_pick_probabilities(8, 2, 2.0)
+    assert capped[0] == 1.0 and np.isclose(capped.sum(), 2.0) and np.all(np.diff(capped) <= 0)
+
+
+def test_experts_touched_by_a_batch_uniform_and_skewed():
+    from schedlab.llm.catalog import ModelSpec
+
+    mixtral = CostModel(get_model("mixtral-8x7b"), get_gpu("h100"), 2)
+    for tokens in (1, 3, 16):
+        assert mixtral.experts_touched(tokens) == pytest.approx(8 * (1 - (1 - 2 / 8) ** tokens))
+    toy = ModelSpec("toy-moe", 2, 256, 4, 4, 512, 1000, experts=2, active_experts=1)
+    skewed = CostModel(toy, get_gpu("h100"), routing_skew=1.0)
+    # two tokens, expert picks 2/3 and 1/3: (1 - (1/3)^2) + (1 - (2/3)^2) = 13/9 distinct experts expected
+    assert skewed.experts_touched(2) == pytest.approx(13 / 9)
+    assert skewed.experts_touched(2) < CostModel(toy, get_gpu("h100")).experts_touched(2) == pytest.approx(1.5)
+
+
+def test_fine_grained_moe_model_shape():
+    qwen = get_model("qwen3-30b-a3b")
+    assert qwen.head_dim == 128 and qwen.kv_bytes_per_token == 2 * 48 * 4 * 128 * 2
+    assert 29e9 < qwen.total_params < 32e9 and 3e9 < qwen.active_params < 3.6e9

@@ -24,10 +24,11 @@ class ModelSpec:
     active_experts: int = 1
     gated_mlp: bool = True
     bytes_per_param: int = 2
+    attention_head_dim: int | None = None  # where heads x head_dim is not the hidden size (Qwen3 MoE)
 
     @property
     def head_dim(self) -> int:
-        return self.hidden // self.heads
+        return self.attention_head_dim or self.hidden // self.heads
 
     @property
     def is_moe(self) -> bool:
@@ -80,6 +81,9 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("mistral-7b", 32, 4096, 32, 8, 14336, 32000),
         ModelSpec("mixtral-8x7b", 32, 4096, 32, 8, 14336, 32000, experts=8, active_experts=2),
         ModelSpec("qwen-72b", 80, 8192, 64, 64, 24576, 152064),
+        # Fine-grained MoE: 128 experts of width 768, 8 active per token (the attention projections'
+        # GEMM shapes follow the hidden size, as in vidur's profiles; attention and KV use head_dim 128).
+        ModelSpec("qwen3-30b-a3b", 48, 2048, 32, 4, 768, 151936, experts=128, active_experts=8, attention_head_dim=128),
         ModelSpec("yi-34b", 60, 7168, 56, 8, 20480, 64000),
     ]
 }

@@ -67,13 +67,14 @@ def simulate(
     keep_samples: bool = False,
     framework_overhead_s: float = 0.0,
     until: float | None = None,
+    routing_skew: float = 0.0,
 ) -> ServingResult:
     """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
 
     `policy` is a registry name (with `policy_options`) or a factory making one policy per replica.
     """
     sim = Simulator()
-    cost = CostModel(model, gpu, tp, framework_overhead_s=framework_overhead_s)
+    cost = CostModel(model, gpu, tp, framework_overhead_s=framework_overhead_s, routing_skew=routing_skew)
     metrics = ServingMetrics(slo, keep_samples=keep_samples)
 
     def new_policy():

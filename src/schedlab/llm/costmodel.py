@@ -72,6 +72,24 @@ class Iteration:
     prefill_layer_fraction: float = 1.0  # layered prefill runs the prompt through a group only
 
 
+def expert_pick_probabilities(experts: int, active: int, skew: float) -> np.ndarray:
+    """Chance that one token's top-`active` routing includes each expert, for Zipf(`skew`) expert
+    popularity (0: uniform, every expert `active/experts`). Each chance is `active` x its popularity,
+    capped at 1 with the excess spread over the others in proportion, so they sum to `active`."""
+    popularity = 1.0 / np.arange(1, experts + 1, dtype=float) ** skew
+    q = np.zeros(experts)
+    free = np.ones(experts, bool)
+    mass = float(active)
+    while True:
+        share = mass * popularity * free / (popularity * free).sum()
+        over = free & (share >= 1.0)
+        if not over.any():
+            q[free] = share[free]
+            return q
+        q[over], free[over] = 1.0, False
+        mass -= int(over.sum())
+
+
 class CostModel:
     """Predicts iteration times (seconds) for one model on `tp` GPUs of one kind."""
 
@@ -83,6 +101,7 @@ class CostModel:
         max_tokens: int = 16384,
         calibration: Calibration | None = None,
         framework_overhead_s: float = 0.0,
+        routing_skew: float = 0.0,
     ) -> None:
         if tp < 1 or model.heads % tp or model.kv_heads % tp and tp % model.kv_heads:
             raise ModelError(f"tensor parallel degree {tp} does not divide {model.name}'s {model.heads} heads")
@@ -90,11 +109,11 @@ class CostModel:
         self.cal = calibration or calibration_for(gpu)
         self.framework_overhead_s = framework_overhead_s
         self.max_tokens = max_tokens
+        self.routing_skew = routing_skew
         self._layer_table = self._linear_layer_times(np.arange(max_tokens + 1))
         self._expert_bytes = model.expert_params * model.bytes_per_param / tp
-        k, e = model.active_experts, model.experts
         tokens = np.arange(max_tokens + 1)
-        self._experts_touched = e * (1.0 - (1.0 - k / e) ** tokens) if model.is_moe else np.ones(max_tokens + 1)
+        self._experts_touched = self._touched(tokens) if model.is_moe else np.ones(max_tokens + 1)
         self._experts_touched[0] = 0.0
         peak, bw = gpu.peak_flops, gpu.hbm_bandwidth
         g = self.cal.gemm
@@ -125,8 +144,8 @@ class CostModel:
         for name in ("mlp_up_proj", "mlp_down_proj"):
             f, b = shapes[name]
             if m.is_moe:
-                k, e = m.active_experts, m.experts
-                touched = e * (1.0 - (1.0 - k / e) ** t)
+                k = m.active_experts
+                touched = self._touched(t)
                 weights = f / t  # 2 bytes x K x N of one expert matrix
                 acts = b - weights
                 f = f * k
@@ -185,8 +204,14 @@ class CostModel:
             return float(self._layer_table[self.max_tokens]) * tokens / self.max_tokens
         return float(self._layer_table[tokens])
 
+    def _touched(self, tokens: np.ndarray) -> np.ndarray:
+        """Expected distinct experts among `tokens` independently routed tokens: sum over experts of
+        1 - (1 - q_i)^tokens, q_i the chance one token picks expert i (see `expert_pick_probabilities`)."""
+        q = expert_pick_probabilities(self.model.experts, self.model.active_experts, self.routing_skew)
+        return (1.0 - (1.0 - q[None, :]) ** np.asarray(tokens, float)[:, None]).sum(axis=1)
+
     def experts_touched(self, tokens: int) -> float:
-        """Expected distinct experts one MoE layer loads for `tokens` routed tokens (uniform routing)."""
+        """Expected distinct experts one MoE layer loads for `tokens` routed tokens (routing skew as configured)."""
         return float(self._experts_touched[min(tokens, self.max_tokens)])
 
     @property

@@ -37,6 +37,8 @@ class LLMParams:
     preemption: str = param("recompute", "what happens to a preempted request's KV cache", choices=("recompute", "swap"))
     block_size: int = param(16, "tokens per KV block", ge=1, le=4096)
     max_num_seqs: int = param(256, "most sequences a replica runs at once", ge=1, le=1_000_000)
+    routing_skew: float = param(0.0, "MoE models: Zipf exponent of expert popularity (0 = uniform top-k routing)",
+                                ge=0, le=5)
 
 
 def build(params: LLMParams, policy: Policy, seed: int):
@@ -62,7 +64,8 @@ def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | No
     options = dict(policy.options.__dict__)
     return simulate(build(params, policy, seed), get_model(params.model), get_gpu(params.gpu),
                     lambda: type(policy)(**options), tp=params.tp, replicas=params.replicas,
-                    dispatcher=params.dispatch, config=config, trace=trace, keep_samples=keep_samples)
+                    dispatcher=params.dispatch, config=config, trace=trace, keep_samples=keep_samples,
+                    routing_skew=params.routing_skew)
 
 
 UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",

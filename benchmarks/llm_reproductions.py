@@ -52,6 +52,26 @@ def sarathi_vs_vllm() -> list[str]:
     return rows
 
 
+PAPER_SLOS = (  # (model, tp, strict P99 TBT, relaxed P99 TBT, paper's capacity gain) - Sarathi-Serve's setups on A100s
+    ("mistral-7b", 1, 0.1, 0.5, "2.6x"),
+    ("yi-34b", 2, 0.2, 1.0, "3.7x"),
+)
+
+
+def sarathi_paper_slos() -> list[str]:
+    """Capacity as Sarathi-Serve defines it: P99 TBT under the SLO and median scheduling delay under 2 s."""
+    rows = []
+    for model, tp, strict, relaxed, paper in PAPER_SLOS:
+        for trace in ("arxiv-summarization", "azure-conv"):
+            for label, tbt, budget in (("strict", strict, 512), ("relaxed", relaxed, 2048)):
+                targets = CapacityTargets(p99_tbt_s=tbt, p50_queue_s=2.0)
+                v = capacity(model, "a100", "vllm", {}, targets, trace=trace, tp=tp)
+                s = capacity(model, "a100", "sarathi", {"token_budget": budget}, targets, trace=trace, tp=tp)
+                rows.append(f"| {model}, {tp} x A100 | {trace} | {label}: P99 TBT <= {tbt:g} s | {v:.2f} | {s:.2f} (budget {budget}) "
+                            f"| {s / v if v else float('inf'):.2f}x | {paper} |")
+    return rows
+
+
 def orca_vs_static() -> list[str]:
     targets = CapacityTargets(p90_ttft_s=5.0)
     st = capacity("llama-3-8b", "a100", "static", {"batch_size": 16}, targets)
@@ -154,6 +174,19 @@ def main() -> int:
         "## Sarathi-Serve vs vLLM: serving capacity under a P99 TBT SLO\n",
         "| setting | baseline | policy | ours | paper |\n|---|---|---|---:|---|",
         *sarathi_vs_vllm(),
+        "\n### With the paper's SLO definition and traces (issue 16, item 3)\n",
+        "Sarathi-Serve's capacity is the highest load at which P99 TBT meets the SLO and the median scheduling delay\n"
+        "(arrival to first scheduled iteration) stays under 2 s; the table above used P90 TTFT instead, which counts a\n"
+        "long prompt's own prefill time against the policy and hides the scheduling delay that vLLM's prefill-first\n"
+        "batching causes. arxiv-summarization is the paper's long-prompt trace (bundled from vidur's length statistics,\n"
+        "Poisson arrivals); the paper's openchat-sharegpt4 trace is not available here, so Azure conv stands in for a\n"
+        "chat trace. SLO values as recalled from the paper's setup table (strict 0.1 s / relaxed 0.5 s for Mistral-7B,\n"
+        "0.2 s / 1.0 s for Yi-34B), not re-checked. Falcon-180B with pipeline parallelism (paper: 5.6x) is not modelled:\n"
+        "the replica has no pipeline stages. Result: with this definition the strict-SLO gains (2.65-3.55x for Mistral-7B,\n"
+        "4.0-6.3x for Yi-34B TP2) reach or pass the paper's headline figures; under the relaxed SLOs the gain is 1.4-1.6x\n"
+        "(the 1.24x above, with P90 TTFT, becomes 1.37x on the same conv trace), below the paper's figures.\n",
+        "| setting | trace | SLO | vLLM qps | Sarathi qps | ours | paper |\n|---|---|---|---:|---:|---:|---|",
+        *sarathi_paper_slos(),
         "\n## Orca vs static batching\n",
         "| setting | baseline | policy | ours | paper |\n|---|---|---|---:|---|",
         *orca_vs_static(),

@@ -282,3 +282,18 @@ def test_fine_grained_moe_model_shape():
     qwen = get_model("qwen3-30b-a3b")
     assert qwen.head_dim == 128 and qwen.kv_bytes_per_token == 2 * 48 * 4 * 128 * 2
     assert 29e9 < qwen.total_params < 32e9 and 3e9 < qwen.active_params < 3.6e9
+
+
+def test_bundled_arxiv_summarization_trace():
+    from schedlab.llm.traces import load_trace
+
+    offsets, prompts, outputs = load_trace("arxiv-summarization")
+    assert len(offsets) == 28257 and offsets[1] - offsets[0] == 1.0
+    assert prompts.min() >= 1 and outputs.min() >= 1 and prompts.mean() > 5 * outputs.mean()  # 2,588 vs 291 tokens
+
+
+def test_capacity_targets_include_the_median_scheduling_delay():
+    metrics = {"finished": 10, "rejected": 0, "arrived": 10, "ttft.p90": 1.0, "tbt.p99": 0.05, "queue.p50": 2.5}
+    assert CapacityTargets(p99_tbt_s=0.1).met(metrics)
+    assert not CapacityTargets(p99_tbt_s=0.1, p50_queue_s=2.0).met(metrics)
+    assert CapacityTargets(p99_tbt_s=0.1, p50_queue_s=3.0).met(metrics)

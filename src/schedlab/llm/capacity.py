@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 class CapacityTargets:
     p90_ttft_s: float = math.inf
     p99_tbt_s: float = math.inf
+    p50_queue_s: float = math.inf  # median scheduling delay (arrival to first scheduled), Sarathi-Serve's second SLO
 
     def met(self, metrics: dict) -> bool:
         if metrics["finished"] == 0 or metrics["rejected"] > 0.01 * max(metrics["arrived"], 1):
             return False
-        return metrics["ttft.p90"] <= self.p90_ttft_s and metrics["tbt.p99"] <= self.p99_tbt_s
+        queue_ok = math.isinf(self.p50_queue_s) or metrics["queue.p50"] <= self.p50_queue_s
+        return metrics["ttft.p90"] <= self.p90_ttft_s and metrics["tbt.p99"] <= self.p99_tbt_s and queue_ok
 
 
 @dataclass

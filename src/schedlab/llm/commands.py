@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from schedlab.core.errors import SchedlabError
@@ -21,11 +22,11 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     params: LLMParams = request.params
     if params.arrivals == "trace" and params.trace == "castillo":
         params = LLMParams(**{**params.__dict__, "arrivals": "poisson"})
-    for name in ("ttft_p90", "tbt_p99", "start_qps"):
+    for name in ("ttft_p90", "tbt_p99", "queue_p50", "start_qps"):
         value = getattr(args, name)
         if not value > 0:
             raise SchedlabError(f"--{name.replace('_', '-')}: must be a number > 0, got {value}")
-    targets = CapacityTargets(p90_ttft_s=args.ttft_p90, p99_tbt_s=args.tbt_p99)
+    targets = CapacityTargets(p90_ttft_s=args.ttft_p90, p99_tbt_s=args.tbt_p99, p50_queue_s=args.queue_p50)
     policy = domain.make_policy(request.policy, request.options)
 
     def run_at(qps: float) -> dict:
@@ -37,14 +38,16 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     result = capacity_search(run_at, targets, start_qps=args.start_qps)
     out = {
         "capacity_qps": result.qps,
-        "targets": {"p90_ttft_s": args.ttft_p90, "p99_tbt_s": args.tbt_p99},
-        "probes": [{"qps": q, "meets": ok, "ttft.p90": m["ttft.p90"], "tbt.p99": m["tbt.p99"]} for q, ok, m in result.probes],
+        "targets": {"p90_ttft_s": args.ttft_p90, "p99_tbt_s": args.tbt_p99, "p50_queue_s": args.queue_p50},
+        "probes": [{"qps": q, "meets": ok, "ttft.p90": m["ttft.p90"], "tbt.p99": m["tbt.p99"], "queue.p50": m["queue.p50"]}
+                   for q, ok, m in result.probes],
     }
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=1))
     for probe in out["probes"]:
         print(
             f"qps {probe['qps']:8.3f}: TTFT p90 {probe['ttft.p90']:.3f} s, TBT p99 {probe['tbt.p99'] * 1e3:.1f} ms, "
+            f"median scheduling delay {probe['queue.p50']:.3f} s, "
             f"{'meets' if probe['meets'] else 'misses'} targets"
         )
     print(f"capacity: {result.qps:.3f} requests/s")
@@ -58,6 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_domain_flags(p, get_domain("llm"))
     p.add_argument("--ttft-p90", type=float, default=2.0, help="P90 TTFT target in seconds")
     p.add_argument("--tbt-p99", type=float, default=0.2, help="P99 TBT target in seconds")
+    p.add_argument("--queue-p50", type=float, default=math.inf,
+                   help="median scheduling delay target in seconds (Sarathi-Serve's capacity uses 2; default: none)")
     p.add_argument("--start-qps", type=float, default=1.0)
     p.add_argument("--out", help="write the probes and the capacity as JSON")
     p.set_defaults(func=cmd_capacity)

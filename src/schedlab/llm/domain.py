@@ -9,7 +9,7 @@ from schedlab.llm.catalog import GPUS, MODELS, get_gpu, get_model
 from schedlab.llm.cluster import DISPATCHERS, ServingResult, simulate
 from schedlab.llm.policies import POLICIES
 from schedlab.llm.replica import ReplicaConfig
-from schedlab.llm.traces import load_trace
+from schedlab.llm.traces import BUNDLED, load_trace
 from schedlab.llm.workloads import PREDICTORS, TRACES, attach_predictions, build_requests
 from schedlab.sim.domain import Domain, Policy, register_domain
 from schedlab.sim.params import ParameterError, param
@@ -114,7 +114,7 @@ def _trace_to_result(trace: ChromeTrace, out: SimResult) -> None:
 def _work(params: LLMParams) -> int:
     if params.requests is not None:
         return params.requests
-    return len(load_trace(params.trace)[0]) if params.trace in ("azure-conv", "azure-code") else 10_000
+    return len(load_trace(params.trace)[0]) if params.trace in BUNDLED else 10_000
 
 
 LLM = register_domain(Domain(

@@ -31,7 +31,8 @@ LAYOUTS = (
     ("arrived_at", "num_prefill_tokens", "num_decode_tokens"),
 )
 _SECONDS = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-BUNDLED = {"azure-conv": "azure_conv.csv.gz", "azure-code": "azure_code.csv.gz"}
+BUNDLED = {"azure-conv": "azure_conv.csv.gz", "azure-code": "azure_code.csv.gz",
+           "arxiv-summarization": "arxiv_summarization.csv.gz"}  # lengths only: one request per second
 MAX_TRACE_BYTES = int(os.environ.get("SCHEDLAB_MAX_TRACE_MB", "512")) * 1024 * 1024
 
 
@@ -91,7 +92,7 @@ def parse_trace(text: str, path: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def load_trace(name_or_path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A bundled trace by name (azure-conv, azure-code) or a CSV file."""
+    """A bundled trace by name (azure-conv, azure-code, arxiv-summarization) or a CSV file."""
     if name_or_path in BUNDLED:
         data = resources.files("schedlab.llm").joinpath("data/" + BUNDLED[name_or_path]).read_bytes()
         return parse_trace(gzip.decompress(data).decode(), name_or_path)

@@ -200,6 +200,12 @@ def main() -> None:
                                 "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 10 "
                                 "--instances j1201_1,j12021_3,j12046_7,j1206_2,j12011_5,j12016_9,j12026_1,j12031_4,"
                                 "j12036_6,j12041_8,j12051_10,j12056_3 --tag j120_hard12_10s")
+    lines += rcpsp_peer_section("j120_hard12_60s",
+                                "RCPSP j120 (the same 12 hard instances), auto with the project GA, beside PyJobShop 0.0.9, "
+                                "60 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 60 "
+                                "--instances j1201_1,j12021_3,j12046_7,j1206_2,j12011_5,j12016_9,j12026_1,j12031_4,"
+                                "j12036_6,j12041_8,j12051_10,j12056_3 --tag j120_hard12_60s")
     lines += rcpsp_peer_section("j120_param_sets_10s",
                                 "RCPSP j120 (60 instances: j120{g}_1 of all 60 parameter sets), auto with the project GA, "
                                 "beside PyJobShop 0.0.9, 10 s, one run",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -356,11 +357,9 @@ def _solver_param(text: str) -> tuple[str, int | float | str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text[:40]!r}")
-    for kind in (int, float):
-        try:
+    for kind in (int, float):  # the narrowest type the text parses as; otherwise the text itself
+        with contextlib.suppress(ValueError):
             return key, kind(value)
-        except ValueError:
-            pass
     return key, value
 
 

@@ -95,6 +95,7 @@ GPUS: dict[str, GPUSpec] = {
         GPUSpec("h100", 989e12, 3.35e12, 80 * GiB, 450e9, "h100"),
         GPUSpec("h200", 989e12, 4.8e12, 141 * GiB, 450e9, "h100"),
         GPUSpec("a40", 149.7e12, 0.696e12, 48 * GiB, 32e9, None),
+        GPUSpec("a10", 125e12, 0.6e12, 24 * GiB, 32e9, None),  # Llumnix's evaluation GPU (roofline, uncalibrated)
     ]
 }
 

@@ -37,10 +37,76 @@ def least_kv_load() -> Callable[[Sequence[Replica], Request], Replica]:
     return lambda replicas, req: min(replicas, key=lambda r: (r.kv_load(), r.index))
 
 
+def pending_prefill_tokens(replica: Replica) -> int:
+    """Prompt tokens queued or mid-prefill on a replica (cached prefixes excluded)."""
+    return sum(r.prefill_target - r.prefilled for r in replica.waiting) + sum(
+        r.prefill_target - r.prefilled for r in replica.prefilling)
+
+
+def prefix_aware() -> Callable[[Sequence[Replica], Request], Replica]:
+    """Mooncake-style cache-aware routing: the replica with the least estimated prefill work before
+    this request's first token, its queue plus its own uncached prompt (host-tier hits count half)."""
+
+    def pick(replicas: Sequence[Replica], req: Request) -> Replica:
+        best, best_key = replicas[0], None
+        for r in replicas:
+            gpu, lower = r.prefix_hit_tokens(req)
+            key = (pending_prefill_tokens(r) + req.prompt_tokens - gpu - lower // 2, r.kv_load(), r.index)
+            if best_key is None or key < best_key:
+                best, best_key = r, key
+        return best
+
+    return pick
+
+
 DISPATCHERS: Registry[Callable[[], Callable]] = Registry("dispatcher")
 DISPATCHERS.register("round-robin", round_robin, "cycle through replicas")
 DISPATCHERS.register("least-outstanding", least_outstanding, "fewest requests queued or running")
 DISPATCHERS.register("least-kv", least_kv_load, "lowest used plus queued KV blocks")
+DISPATCHERS.register("prefix-aware", prefix_aware, "least queued plus uncached prompt tokens (prefix-cache hits)")
+
+
+class Cluster:
+    """The replicas of a run as a dispatcher with a controller (Llumnix) sees them.
+
+    `live` are the replicas taking new requests; `spawn` adds one after a start-up delay (the
+    GPU is paid from the launch); `retire` stops a drained one. `in_transit` counts requests
+    between two replicas (migrating), so accounting closes at any instant.
+    """
+
+    def __init__(self, sim: Simulator, make_replica: Callable[[int], Replica], count: int,
+                 metrics: ServingMetrics) -> None:
+        self.sim = sim
+        self.metrics = metrics
+        self._make = make_replica
+        self.all: list[Replica] = [make_replica(i) for i in range(count)]
+        self.live: list[Replica] = list(self.all)
+        self.starting = 0
+        self.in_transit = 0
+        self.arrivals_left = 0
+
+    def has_work(self) -> bool:
+        return bool(self.arrivals_left or self.in_transit or any(r.outstanding for r in self.all))
+
+    def spawn(self, startup_s: float) -> Replica:
+        replica = self._make(len(self.all))
+        self.all.append(replica)
+        self.starting += 1
+
+        def ready(_: object = None) -> None:
+            self.starting -= 1
+            self.live.append(replica)
+
+        self.sim.schedule(startup_s, ready)
+        return replica
+
+    def retire(self, replica: Replica) -> None:
+        if replica in self.live:
+            self.live.remove(replica)
+        replica.stopped_at = self.sim.now
+
+    def instance_seconds(self, end: float) -> float:
+        return sum((r.stopped_at if r.stopped_at == r.stopped_at else end) - r.started_at for r in self.all)
 
 
 @dataclass
@@ -49,6 +115,7 @@ class ServingResult:
     requests: list[Request]
     serving: ServingMetrics
     events: int
+    replicas: list[Replica]
 
 
 def simulate(
@@ -68,6 +135,7 @@ def simulate(
     framework_overhead_s: float = 0.0,
     until: float | None = None,
     routing_skew: float = 0.0,
+    dispatch_options: dict | None = None,
 ) -> ServingResult:
     """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
 
@@ -80,32 +148,46 @@ def simulate(
     def new_policy():
         return make_policy(policy, **(policy_options or {})) if isinstance(policy, str) else policy()
 
-    reps = [Replica(i, sim, cost, new_policy(), metrics, config, trace) for i in range(replicas)]
-    pick = DISPATCHERS.get(dispatcher)()
+    cluster = Cluster(sim, lambda i: Replica(i, sim, cost, new_policy(), metrics, config, trace), replicas, metrics)
+    pick = DISPATCHERS.get(dispatcher)(**(dispatch_options or {}))
     order = sorted(requests, key=lambda r: (r.arrival, r.id))
     position = {"i": 0}
+    cluster.arrivals_left = len(order)
 
     def arrive(req: Request) -> None:
         metrics.on_arrival(req)
-        pick(reps, req).submit(req)
+        cluster.arrivals_left -= 1
+        pick(cluster.live, req).submit(req)
         i = position["i"] = position["i"] + 1
         if i < len(order):
             sim.schedule_at(order[i].arrival, arrive, order[i])
 
     if order:
         sim.schedule_at(order[0].arrival, arrive, order[0])
+    if hasattr(pick, "attach"):
+        pick.attach(cluster)
     sim.run(until if until is not None else float("inf"))
-    running = sum(r.num_decodes + len(r.prefilling) for r in reps)
+    reps = cluster.all
+    running = sum(r.num_decodes + len(r.prefilling) for r in reps) + cluster.in_transit
     waiting = sum(len(r.waiting) for r in reps)
     out = metrics.to_dict(running=running, waiting=waiting)
     out["not_arrived"] = len(order) - position["i"] if until is not None else 0
     out["kv_blocks_per_replica"] = reps[0].kv.total
     out["replicas"] = replicas
     span = out["duration_s"]
-    out["replica_busy_fraction"] = metrics.busy_time / (replicas * span) if span and span > 0 else math.nan
-    served = [0] * replicas
+    end = metrics.last_finish if until is None else sim.now
+    instance_s = cluster.instance_seconds(max(end, metrics.first_arrival if order else 0.0))
+    out["instance_hours"] = instance_s / 3600
+    out["replicas_peak"] = len(reps)
+    fixed = len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
+    capacity_s = replicas * span if fixed else instance_s
+    out["replica_busy_fraction"] = metrics.busy_time / capacity_s if capacity_s and capacity_s > 0 else math.nan
+    served = [0] * len(reps)
     for r in order[: position["i"]]:
         if r.replica >= 0:
             served[r.replica] += 1
     out["dispatch_fairness"] = jain_fairness(served)
-    return ServingResult(out, list(order), metrics, sim.events_processed)
+    return ServingResult(out, list(order), metrics, sim.events_processed, reps)
+
+
+from schedlab.llm import llumnix as _llumnix  # noqa: E402,F401  (registers the llumnix dispatcher)

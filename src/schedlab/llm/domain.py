@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from schedlab.llm.catalog import GPUS, MODELS, get_gpu, get_model
 from schedlab.llm.cluster import DISPATCHERS, ServingResult, simulate
+from schedlab.llm.interconnect import LINKS
 from schedlab.llm.policies import POLICIES
+from schedlab.llm.prefix import KVTier
 from schedlab.llm.replica import ReplicaConfig
 from schedlab.llm.traces import BUNDLED, load_trace
 from schedlab.llm.workloads import PREDICTORS, TRACES, attach_predictions, build_requests
@@ -39,6 +43,21 @@ class LLMParams:
     max_num_seqs: int = param(256, "most sequences a replica runs at once", ge=1, le=1_000_000)
     routing_skew: float = param(0.0, "MoE models: Zipf exponent of expert popularity (0 = uniform top-k routing)",
                                 ge=0, le=5)
+    prefix_caching: bool = param(False, "reuse cached prompt KV blocks named by the trace's hash ids (mooncake traces)")
+    host_kv_gb: float = param(0.0, "prefix cache: host-memory KV tier per replica, loaded over PCIe 4.0", ge=0, le=65536,
+                              unit="GB")
+    ssd_kv_gb: float = param(0.0, "prefix cache: NVMe SSD KV tier per replica, below the host tier", ge=0, le=1_000_000,
+                             unit="GB")
+    high_priority: float = param(0.0, "share of requests marked high priority (drawn with the seed)", ge=0, le=1)
+    migration_interval_s: float = param(0.5, "llumnix: seconds between live-migration rounds (0: no migration)", ge=0,
+                                        le=3600, unit="s")
+    migration_link: str = param("infiniband-hdr", "llumnix: link KV cache is migrated over", choices=tuple(LINKS.names()))
+    high_priority_headroom: float = param(0.2, "llumnix: share of an instance's KV kept free where high-priority "
+                                          "requests run", ge=0, le=0.9)
+    autoscale_max: int = param(0, "llumnix: most replicas auto-scaling may reach (0: a fixed cluster of `replicas`)",
+                               ge=0, le=4096)
+    startup_s: float = param(30.0, "llumnix auto-scaling: seconds from launching an instance to serving it", ge=0,
+                             le=3600, unit="s")
 
 
 def build(params: LLMParams, policy: Policy, seed: int):
@@ -52,7 +71,31 @@ def build(params: LLMParams, policy: Policy, seed: int):
     predictor = params.predictor or (
         ("castillo" if params.trace == "castillo" else "oracle") if policy.needs_predictions else "none")
     attach_predictions(reqs, predictor)
+    if params.high_priority > 0:
+        marks = np.random.default_rng([seed, 7]).random(len(reqs)) < params.high_priority
+        for r, high in zip(reqs, marks, strict=True):
+            r.priority = int(high)
     return reqs
+
+
+def replica_config(params: LLMParams) -> ReplicaConfig:
+    kv_bytes = get_model(params.model).kv_bytes_per_token
+    tiers = tuple(KVTier(name, int(gb * 1e9 / kv_bytes), LINKS.get(link).bandwidth)
+                  for name, gb, link in (("host", params.host_kv_gb, "pcie4"), ("ssd", params.ssd_kv_gb, "nvme-ssd"))
+                  if gb > 0)
+    if tiers and not params.prefix_caching:
+        raise ParameterError("host_kv_gb" if params.host_kv_gb else "ssd_kv_gb",
+                             "KV tiers hold prefix-cache entries; turn on prefix_caching")
+    return ReplicaConfig(block_size=params.block_size, max_num_seqs=params.max_num_seqs, preemption=params.preemption,
+                         prefix_caching=params.prefix_caching, kv_tiers=tiers)
+
+
+def dispatch_options(params: LLMParams) -> dict:
+    if params.dispatch != "llumnix":
+        return {}
+    return {"migration_interval_s": params.migration_interval_s, "migration_link": params.migration_link,
+            "high_priority_headroom": params.high_priority_headroom, "autoscale_max": params.autoscale_max,
+            "startup_s": params.startup_s}
 
 
 def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | None = None,
@@ -60,16 +103,15 @@ def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | No
     """One serving run (`qps` overrides the parameter: capacity search probes rates)."""
     if qps is not None:
         params = LLMParams(**{**params.__dict__, "qps": qps})
-    config = ReplicaConfig(block_size=params.block_size, max_num_seqs=params.max_num_seqs, preemption=params.preemption)
     options = dict(policy.options.__dict__)
     return simulate(build(params, policy, seed), get_model(params.model), get_gpu(params.gpu),
                     lambda: type(policy)(**options), tp=params.tp, replicas=params.replicas,
-                    dispatcher=params.dispatch, config=config, trace=trace, keep_samples=keep_samples,
-                    routing_skew=params.routing_skew)
+                    dispatcher=params.dispatch, config=replica_config(params), trace=trace, keep_samples=keep_samples,
+                    routing_skew=params.routing_skew, dispatch_options=dispatch_options(params))
 
 
 UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",
-         "expert_weight_gb": "GB"}
+         "expert_weight_gb": "GB", "kv_loaded_gb": "GB", "instance_hours": "h", "migration_downtime_ms_mean": "ms"}
 SAMPLE_LIMIT = 20_000
 
 
@@ -86,7 +128,7 @@ def run(params: LLMParams, policy: Policy, seed: int, record: bool) -> SimResult
     out.samples = {k: list(v[:SAMPLE_LIMIT]) for k, v in samples.items()}
     batch = served.serving.batch_size
     out.series["batch_size"] = Series(list(batch.times), list(batch.values), "sequences")
-    per_replica = [0] * params.replicas
+    per_replica = [0] * int(served.metrics["replicas_peak"])
     for r in served.requests:
         if r.replica >= 0 and not math.isnan(r.finish):
             per_replica[r.replica] += 1
@@ -126,5 +168,8 @@ LLM = register_domain(Domain(
     default_policy="sarathi",
     work=_work,
     work_name="requests",
-    examples=("--policy sarathi --trace azure-conv --qps 5 --requests 2000",),
+    examples=("--policy sarathi --trace azure-conv --qps 5 --requests 2000",
+              "--trace mooncake-conv --requests 1000 --replicas 4 --dispatch prefix-aware --prefix-caching",
+              "--trace azure-conv --qps 40 --requests 2000 --replicas 4 --dispatch llumnix --high-priority 0.1"),
+    components={"dispatcher": DISPATCHERS},
 ))

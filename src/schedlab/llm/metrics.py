@@ -35,6 +35,14 @@ class ServingMetrics:
         self.output_tokens = 0
         self.prompt_tokens = 0
         self.expert_bytes = 0.0
+        self.cache_hit_tokens = 0  # prompt tokens found in a prefix cache at first admission
+        self.cache_lookup_tokens = 0  # prompt tokens of requests admitted for the first time
+        self.kv_loaded_bytes = 0.0  # prefix KV loaded from host/SSD tiers
+        self.migrations = 0
+        self.migration_downtime = 0.0  # seconds migrated requests stood still, summed
+        self.migrated_tokens = 0
+        self.high = {name: QuantileSketch() for name in ("ttft", "tpot", "e2e")}  # high-priority requests
+        self.high_finished = 0
         self.iterations = 0
         self.busy_time = 0.0
         self.first_arrival = math.inf
@@ -46,6 +54,11 @@ class ServingMetrics:
         self.arrived += 1
         if req.arrival < self.first_arrival:
             self.first_arrival = req.arrival
+
+    def on_admit(self, req: Request) -> None:
+        """A request's first admission: what its prompt found in the prefix cache."""
+        self.cache_lookup_tokens += req.prompt_tokens
+        self.cache_hit_tokens += req.cached_tokens
 
     def on_reject(self, req: Request) -> None:
         self.rejected += 1
@@ -65,6 +78,11 @@ class ServingMetrics:
         s["e2e"].add(e2e)
         s["tpot"].add(tpot)
         s["queue"].add(max(req.first_scheduled - req.arrival, 0.0))
+        if req.priority > 0:
+            self.high_finished += 1
+            self.high["ttft"].add(ttft)
+            self.high["tpot"].add(tpot)
+            self.high["e2e"].add(e2e)
         if ttft <= self.slo.ttft_s and tpot <= self.slo.tpot_s:
             self.slo_met += 1
         if req.finish > self.last_finish:
@@ -90,8 +108,17 @@ class ServingMetrics:
             "slo_attainment": self.slo_met / self.finished if self.finished else math.nan,
             "goodput_rps": self.slo_met / span if span and span > 0 else math.nan,
             "expert_weight_gb": self.expert_bytes / 1e9,
+            "prefix_hit_rate": self.cache_hit_tokens / self.cache_lookup_tokens if self.cache_lookup_tokens else 0.0,
+            "kv_loaded_gb": self.kv_loaded_bytes / 1e9,
+            "migrations": self.migrations,
+            "migration_downtime_ms_mean": 1e3 * self.migration_downtime / self.migrations if self.migrations else 0.0,
+            "high_priority_finished": self.high_finished,
         }
         for name, sketch in self.sketches.items():
             for key, value in sketch.summary((0.5, 0.9, 0.99)).items():
                 out[f"{name}.{key}"] = value
+        if self.high_finished:
+            for name, sketch in self.high.items():
+                for key, value in sketch.summary((0.5, 0.99)).items():
+                    out[f"{name}_high.{key}"] = value
         return out

@@ -20,6 +20,7 @@ from schedlab.llm.batch import Batch
 from schedlab.llm.costmodel import CostModel, Iteration, prefill_chunk_work
 from schedlab.llm.kv import BlockPool
 from schedlab.llm.metrics import ServingMetrics
+from schedlab.llm.prefix import CachingBlockPool, KVTier, PrefixCache
 from schedlab.llm.request import Request
 from schedlab.sim.engine import Simulator
 from schedlab.sim.policy import IllegalDecisionError
@@ -38,6 +39,9 @@ class ReplicaConfig:
     preemption: str = "recompute"  # or "swap"
     swap_bandwidth: float = 25e9  # host link bytes/s for swap preemption
     num_blocks: int | None = None  # override the KV pool size computed from GPU memory
+    prefix_caching: bool = False  # keep prompt KV blocks named by the trace's hashes for reuse
+    prefix_block_tokens: int = 512  # tokens per hash block (Mooncake traces: 512)
+    kv_tiers: tuple[KVTier, ...] = ()  # host/SSD tiers below the GPU prefix cache
 
 
 class Replica:
@@ -61,7 +65,12 @@ class Replica:
         self.config = config or ReplicaConfig()
         self.trace = trace
         blocks = self.config.num_blocks or cost.kv_capacity_tokens(self.config.memory_utilization) // self.config.block_size
-        self.kv = BlockPool(blocks, self.config.block_size)
+        self.cache: PrefixCache | None = None
+        if self.config.prefix_caching:
+            self.kv = CachingBlockPool(blocks, self.config.block_size)
+            self.cache = PrefixCache(self.kv, self.config.prefix_block_tokens, self.config.kv_tiers)
+        else:
+            self.kv = BlockPool(blocks, self.config.block_size)
         self.waiting: deque[Request] = deque()
         self.prefilling: list[Request] = []
         self.num_decodes = 0
@@ -77,6 +86,11 @@ class Replica:
         self.outstanding = 0  # requests dispatched here and not finished or rejected
         self._pending_swap_in = 0.0
         self._moe = cost.model.is_moe
+        self._boundary: list = []  # migrations out/in, applied between iterations
+        self.high_outstanding = 0  # high-priority requests here (Llumnix keeps headroom for them)
+        self.draining = False  # takes no new requests; its requests migrate away (Llumnix scale-in)
+        self.started_at = sim.now
+        self.stopped_at = math.nan
         if trace is not None:
             trace.name_track(index, f"replica {index}")
 
@@ -95,13 +109,39 @@ class Replica:
         return self._kv_offset_sum_all + self.num_decodes * self.step
 
     def admission_blocks(self, req: Request, reserve_max: bool = False) -> int:
-        """KV blocks admitting `req` would take now."""
+        """KV blocks admitting `req` would take now (prefix-cache entries others pin are free to share)."""
         if reserve_max:
-            return self.kv.blocks_for(req.prefill_target + max(self.config.max_output_tokens, req.output_tokens - req.generated))
-        return self.kv.blocks_for(req.prefill_target)
+            left = max(self.config.max_output_tokens, req.output_tokens - req.generated)
+            blocks = self.kv.blocks_for(req.prefill_target + left)
+        else:
+            blocks = self.kv.blocks_for(req.prefill_target)
+        if self.cache is not None and req.prefix_hashes:
+            cache = self.cache
+            _, pinned = cache.match(req.prefix_hashes, cache.usable(req.prefix_hashes, self._reusable_tokens(req)))
+            blocks -= pinned * cache.unit
+        return blocks
+
+    def prefix_hit_tokens(self, req: Request) -> tuple[int, int]:
+        """(prompt tokens resident in this replica's GPU prefix cache, tokens more in lower tiers)."""
+        cache = self.cache
+        if cache is None or not req.prefix_hashes:
+            return 0, 0
+        limit = cache.usable(req.prefix_hashes, self._reusable_tokens(req))
+        k, _ = cache.match(req.prefix_hashes, limit)
+        lower = len(cache.match_lower(req.prefix_hashes, k, limit)) if cache.lower is not None else 0
+        return k * cache.tokens, lower * cache.tokens
+
+    @staticmethod
+    def _reusable_tokens(req: Request) -> int:
+        return min(req.prompt_tokens, req.prefill_target or req.prompt_tokens)
+
+    def kv_tokens(self, req: Request) -> int:
+        """Current KV length of a running decode on this replica."""
+        return req.kv_base + self.step - req.join_step
 
     def running_decodes(self) -> list[Request]:
-        return [r for r in self._decode_stack if r.active]
+        i = self.index
+        return [r for r in self._decode_stack if r.active and r.replica == i]
 
     # -- arrivals ------------------------------------------------------------------------------
     def fits_ever(self, req: Request) -> bool:
@@ -110,7 +150,9 @@ class Replica:
     def submit(self, req: Request) -> None:
         """Queue an arrived request, or reject it when it can never fit in this replica's KV."""
         req.replica = self.index
-        req.prefill_target = req.prompt_tokens
+        req.prefill_target = req.prompt_tokens + req.generated  # generated > 0: re-dispatched after a preemption
+        req.prefilled = 0
+        req.layer_progress = 0.0
         reason = None
         if not self.fits_ever(req):
             reason = "needs more KV blocks than the replica has"
@@ -121,8 +163,14 @@ class Replica:
             self.metrics.on_reject(req)
             return
         self.outstanding += 1
+        self.high_outstanding += req.priority > 0
         req.queued = True
-        self.waiting.append(req)
+        self._peek_prefix(req)
+        if req.priority > 0 and self.waiting and self.waiting[-1].priority < req.priority:
+            at = next(i for i, w in enumerate(self.waiting) if w.priority < req.priority and not w.admitted)
+            self.waiting.insert(at, req)  # ahead of lower-priority requests that never ran
+        else:
+            self.waiting.append(req)
         if not self.busy:
             self._start_iteration()
 
@@ -159,13 +207,68 @@ class Replica:
         return req.kv_base + self.step - req.join_step
 
     def _release(self, req: Request, kv_len: int) -> None:
-        blocks = req.blocks if req.reserved else self.kv.blocks_for(kv_len)
+        blocks = req.blocks if req.reserved else self.kv.blocks_for(kv_len) - req.shared_blocks
         self.kv.release(blocks)
         req.blocks = 0
+        if req.shared_blocks:
+            for h in req.extra.pop("pinned"):
+                self.cache.unpin(h)
+            req.shared_blocks = 0
+
+    # -- prefix cache ----------------------------------------------------------------------------
+    def _peek_prefix(self, req: Request) -> None:
+        """A queued request's prefill starts after its cached prefix (as far as it is known now)."""
+        if self.cache is not None and req.prefix_hashes and not req.swapped:
+            gpu, lower = self.prefix_hit_tokens(req)
+            req.prefilled = gpu + lower
+
+    def _claim_prefix(self, req: Request, reserve_max: bool) -> int:
+        """Pin the cached prefix, load what lower tiers hold, allocate the rest; returns blocks taken."""
+        cache = self.cache
+        hashes = req.prefix_hashes
+        limit = cache.usable(hashes, self._reusable_tokens(req))
+        k, pinned = cache.match(hashes, limit)
+        lower = cache.match_lower(hashes, k, limit) if cache.lower is not None else []
+        full = self.admission_blocks(req, reserve_max) + pinned * cache.unit
+        need = full - pinned * cache.unit
+        if not self.kv.can_admit(need):
+            raise IllegalDecisionError(f"request {req.id} needs {need} KV blocks; {self.kv.free} free")
+        own = list(hashes[:k])
+        for h in own:
+            cache.pin(h)
+        for tier, h in lower:
+            tier.take(h)
+        private = full - k * cache.unit
+        self.kv.allocate(private)
+        kv_bytes = self.cost.model.kv_bytes_per_token
+        for tier, h in lower:
+            cache.adopt(h)
+            own.append(h)
+            self._pending_swap_in += cache.tokens * kv_bytes / tier.tier.bandwidth
+            self.metrics.kv_loaded_bytes += cache.tokens * kv_bytes
+        req.extra["pinned"] = own
+        req.shared_blocks = len(own) * cache.unit
+        req.cached_tokens = len(own) * cache.tokens
+        req.prefilled = req.cached_tokens
+        return private - len(lower) * cache.unit
+
+    def _cache_prompt(self, req: Request) -> None:
+        """After its prefill, a request's full prompt blocks become cache entries it pins."""
+        cache = self.cache
+        hashes = req.prefix_hashes
+        full = min(len(hashes), req.prompt_tokens // cache.tokens)
+        own = req.extra.setdefault("pinned", [])
+        for j in range(req.cached_tokens // cache.tokens, full):
+            if cache.adopt(hashes[j]):
+                own.append(hashes[j])
+                req.shared_blocks += cache.unit
+                if req.reserved:
+                    req.blocks -= cache.unit
 
     def _finish(self, req: Request) -> None:
         req.finish = self.sim.now
         self.outstanding -= 1
+        self.high_outstanding -= req.priority > 0
         self.metrics.on_finish(req)
 
     def _new_blocks_next_step(self) -> int:
@@ -174,7 +277,7 @@ class Replica:
     def last_admitted_decode(self) -> Request:
         """The running decode admitted last (the default preemption victim)."""
         stack = self._decode_stack
-        while not stack[-1].active:
+        while not (stack[-1].active and stack[-1].replica == self.index):
             stack.pop()
         return stack[-1]
 
@@ -195,6 +298,7 @@ class Replica:
             req.prefill_target = req.prompt_tokens + req.generated
             req.prefilled = 0
             req.layer_progress = 0.0
+            self._peek_prefix(req)
         self.waiting.appendleft(req)
 
     def _make_room_for_decodes(self) -> None:
@@ -225,17 +329,21 @@ class Replica:
             return
         if req.swapped:
             raise IllegalDecisionError(f"request {req.id} is swapped out; the replica resumes it itself")
-        blocks = self.admission_blocks(req, reserve_max)
         if self.num_decodes + len(self.prefilling) >= self.config.max_num_seqs:
             raise IllegalDecisionError(f"admitting request {req.id} exceeds max_num_seqs={self.config.max_num_seqs}")
-        if not self.kv.can_admit(blocks):
-            raise IllegalDecisionError(f"request {req.id} needs {blocks} KV blocks; {self.kv.free} free")
-        self.kv.allocate(blocks)
+        if self.cache is not None and req.prefix_hashes:
+            blocks = self._claim_prefix(req, reserve_max)
+        else:
+            blocks = self.admission_blocks(req, reserve_max)
+            if not self.kv.can_admit(blocks):
+                raise IllegalDecisionError(f"request {req.id} needs {blocks} KV blocks; {self.kv.free} free")
+            self.kv.allocate(blocks)
         req.blocks = blocks
         req.reserved = reserve_max
         req.admitted = True
         if math.isnan(req.first_scheduled):
             req.first_scheduled = self.sim.now
+            self.metrics.on_admit(req)
         if self.waiting[0] is req:
             self.waiting.popleft()
         else:
@@ -278,9 +386,74 @@ class Replica:
         duration = self.cost.time_of(decodes, context, tokens, work, sequences, batch.layer_fraction)
         return (decodes, tokens, batch.layer_fraction), duration
 
+    def withdraw_waiting(self) -> list[Request]:
+        """Hand back the queued requests that hold no KV here (a draining replica re-dispatches them)."""
+        keep, out = deque(), []
+        for r in self.waiting:
+            (keep if r.swapped else out).append(r)
+        self.waiting = keep
+        for r in out:
+            r.queued = False
+            self.outstanding -= 1
+            self.high_outstanding -= r.priority > 0
+        return out
+
+    # -- migration (Llumnix): requests leave and join between iterations ------------------------
+    def migrate_out(self, req: Request, done) -> None:
+        """Stop decoding `req` at the next iteration boundary and free its KV; then call
+        `done(req, kv_tokens)`, or `done(None, 0)` if it finished or was preempted meanwhile."""
+        self._boundary.append(("out", req, done))
+        if not self.busy:
+            self._start_iteration()
+
+    def migrate_in(self, req: Request, kv_tokens: int, reserved_blocks: int) -> None:
+        """Resume a migrated decode whose `kv_tokens` of KV arrived, in place of `reserved_blocks`."""
+        self._boundary.append(("in", req, (kv_tokens, reserved_blocks)))
+        if not self.busy:
+            self._start_iteration()
+
+    def _apply_boundary(self) -> None:
+        moves, self._boundary = self._boundary, []
+        for kind, req, arg in moves:
+            if kind == "out":
+                if not (req.active and req.replica == self.index) or req.reserved:
+                    arg(None, 0)
+                    continue
+                kv_len = self._leave_decode(req)
+                self._release(req, kv_len)
+                if req.join_step < self.step:
+                    req.last_token = self._last_decode_end
+                self.outstanding -= 1
+                self.high_outstanding -= req.priority > 0
+                arg(req, kv_len)
+            else:
+                kv_tokens, reserved = arg
+                self.kv.release(reserved)
+                req.replica = self.index
+                self.outstanding += 1
+                self.high_outstanding += req.priority > 0
+                blocks = self.kv.blocks_for(kv_tokens)
+                if self.kv.can_admit(blocks + self._new_blocks_next_step() + 1):
+                    self.kv.allocate(blocks)
+                    req.blocks = blocks
+                    req.admitted = True
+                    req.queued = False
+                    req.prefill_target = kv_tokens
+                    self._join_decode(req)
+                else:  # the destination filled up meanwhile: the request recomputes here instead
+                    req.admitted = False
+                    req.queued = True
+                    req.prefill_target = req.prompt_tokens + req.generated
+                    req.prefilled = 0
+                    self.metrics.preemptions += 1
+                    req.preemptions += 1
+                    self.waiting.appendleft(req)
+
     def _start_iteration(self) -> None:
         if self.busy:
             return
+        if self._boundary:
+            self._apply_boundary()
         if self.waiting and self.waiting[0].swapped:
             self._resume_swapped()
         self._make_room_for_decodes()
@@ -289,8 +462,11 @@ class Replica:
             if self.num_decodes or self.prefilling or self.waiting:
                 raise IllegalDecisionError(f"policy {self.policy.name} left replica {self.index} idle with work in progress")
             return
-        for req, _ in batch.prefills:
+        for i, (req, chunk) in enumerate(batch.prefills):
             self._admit(req, batch.reserve_max)
+            remaining = req.prefill_target - req.prefilled
+            if self.cache is not None and (chunk > remaining or (batch.layer_fraction < 1.0 and chunk != remaining)):
+                batch.prefills[i] = (req, remaining)  # the cached prefix turned out longer or shorter than peeked
         it, duration = self._check_and_price(batch)
         duration += self._pending_swap_in
         self._pending_swap_in = 0.0
@@ -334,6 +510,8 @@ class Replica:
                 done = req.prefilled >= req.prefill_target
             if done:
                 self.prefilling.remove(req)
+                if self.cache is not None and req.prefix_hashes:
+                    self._cache_prompt(req)
                 req.generated += 1
                 if math.isnan(req.first_token):
                     req.first_token = now
@@ -344,7 +522,8 @@ class Replica:
         self._start_iteration()
 
     def _decode_step(self, now: float) -> None:
-        joiners = [r for r in self._joiners if r.active]
+        i = self.index
+        joiners = [r for r in self._joiners if r.active and r.replica == i]
         old = self.num_decodes - len(joiners)
         if old > 0:
             self.metrics.tbt(now - self._last_decode_end, old)
@@ -354,11 +533,11 @@ class Replica:
         self._last_decode_end = now
         self.step += 1
         if len(self._decode_stack) > 2 * self.num_decodes + 256:
-            self._decode_stack = [r for r in self._decode_stack if r.active]
+            self._decode_stack = [r for r in self._decode_stack if r.active and r.replica == i]
         heap = self._finish_heap
         while heap and heap[0][0] <= self.step:
             _, _, req = heappop(heap)
-            if not req.active or req.finish_step != self.step:
+            if not req.active or req.finish_step != self.step or req.replica != i:
                 continue
             kv_len = self._leave_decode(req)
             self._release(req, kv_len)

@@ -22,6 +22,8 @@ class Request:
     text: str = ""
     model_name: str = ""
     dataset: str = ""
+    prefix_hashes: tuple[int, ...] = ()  # ids of the prompt's prefix-cache blocks (Mooncake traces)
+    priority: int = 0  # 1 = high priority (Llumnix); 0 = normal
     # progress (owned by the simulator)
     admitted: bool = False
     queued: bool = False  # in a replica's waiting queue
@@ -29,6 +31,8 @@ class Request:
     prefill_target: int = 0  # prompt (+ tokens generated before a recompute preemption)
     generated: int = 0
     blocks: int = 0
+    shared_blocks: int = 0  # KV blocks of this request owned by the replica's prefix cache
+    cached_tokens: int = 0  # prompt tokens found in the prefix cache at the last admission
     layer_progress: float = 0.0  # layered prefill: fraction of layers the prompt has passed
     swapped: bool = False  # KV moved to host memory by a swap preemption
     reserved: bool = False  # KV reserved up front for the maximum length (Orca, static batching)

@@ -97,11 +97,14 @@ def list_domains(table_factory) -> Any:
 
 def list_policies(table_factory, only: str | None = None) -> Any:
     names = [get_domain(only).name] if only else domain_names()
-    table = table_factory("domain", "policy", "options", "needs predictions", "description")
+    table = table_factory("domain", "kind", "name", "options", "needs predictions", "description")
     for name in names:
         d = get_domain(name)
         for policy in d.policies.names():
             cls = d.policies.get(policy)
             options = ", ".join(f"{s.name}={s.default}" for s in cls.option_specs()) or "-"
-            table.add_row(name, policy, options, "yes" if cls.needs_predictions else "", cls.description)
+            table.add_row(name, "policy", policy, options, "yes" if cls.needs_predictions else "", cls.description)
+        for kind, registry in d.components.items():
+            for entry in registry.names():
+                table.add_row(name, kind, entry, "-", "", registry.describe(entry))
     return table

@@ -65,6 +65,7 @@ class Domain:
     work_name: str = ""  # what those units are called in messages, e.g. "requests"
     extra_sections: Callable[[SimResult], list[tuple[str, str]]] | None = None  # report views beyond the generic ones
     examples: tuple[str, ...] = field(default=())  # CLI argument lines shown in the docs
+    components: Mapping[str, Registry] = field(default_factory=dict)  # other plug-ins by kind, e.g. dispatchers
 
     def __post_init__(self) -> None:
         self.policies.get(self.default_policy)

@@ -1,0 +1,194 @@
+"""Prefix caching, KV tiers, interconnect transfers and Llumnix dispatch/migration/auto-scaling."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+
+import pytest
+
+from schedlab.core.errors import ParseError
+from schedlab.llm.catalog import get_gpu, get_model
+from schedlab.llm.cluster import simulate
+from schedlab.llm.interconnect import LINKS, LinkSpec, SharedLink, layerwise_transfer_delay
+from schedlab.llm.llumnix import Llumnix
+from schedlab.llm.prefix import KVTier
+from schedlab.llm.replica import ReplicaConfig
+from schedlab.llm.traces import load_trace_with_prefixes, make_requests, trace_requests
+from schedlab.sim.domain import get_domain
+
+MODEL = get_model("llama-3-8b")
+GPU = get_gpu("a100")
+
+
+def prefixed(times, prompts, outputs, hashes):
+    reqs = make_requests(times, prompts, outputs)
+    for r, h in zip(reqs, hashes, strict=True):
+        r.prefix_hashes = tuple(h)
+    return reqs
+
+
+def closes(m: dict) -> bool:
+    return m["arrived"] == m["finished"] + m["rejected"] + m["running"] + m["waiting"]
+
+
+# -- interconnect ---------------------------------------------------------------------------------
+def test_link_transfer_time_and_fifo_contention_by_hand():
+    link = LinkSpec("t", bandwidth=10e9, latency=1e-3)
+    assert link.transfer_time(20e9) == pytest.approx(2.001)
+    shared = SharedLink(link)
+    first = shared.send(0.0, 10e9)  # on the wire 0..1 s
+    second = shared.send(0.5, 10e9)  # waits for the first: 1..2 s
+    third = shared.send(5.0, 5e9)  # idle link again: 5..5.5 s
+    assert (first, second, third) == pytest.approx((1.001, 2.001, 5.501))
+
+
+def test_layerwise_kv_transfer_overlaps_with_compute_by_hand():
+    link = LinkSpec("t", bandwidth=1e9, latency=0.0)
+    # 4 layers of 0.1 s compute; 0.2 GB in all = 0.05 s per layer: the link keeps up, only the last layer shows
+    assert layerwise_transfer_delay(0.4, 0.2e9, 4, link) == pytest.approx(0.05)
+    # 0.8 GB = 0.2 s per layer: sends queue; the last ends at c + L*x = 0.1 + 0.8, i.e. 0.5 s after compute
+    assert layerwise_transfer_delay(0.4, 0.8e9, 4, link) == pytest.approx(0.5)
+    assert "infiniband-hdr" in LINKS and LINKS.get("pcie4").bandwidth == 25e9
+
+
+# -- prefix caching -------------------------------------------------------------------------------
+def test_prefix_hits_on_a_hand_built_trace():
+    # Three prompts of 2,000 tokens: the second shares the first's three full 512-token blocks
+    # (1,536 tokens), the third shares only block 0. KV pool blocks of 16 tokens: 32 per hash block.
+    reqs = lambda: prefixed([0.0, 5.0, 10.0], [2000] * 3, [10] * 3,  # noqa: E731
+                            [(1, 2, 3, 4), (1, 2, 3, 9), (1, 7, 8, 6)])
+    config = ReplicaConfig(prefix_caching=True)
+    res = simulate(reqs(), MODEL, GPU, "sarathi", config=config)
+    cached = [r.cached_tokens for r in res.requests]
+    assert cached == [0, 1536, 512]
+    assert res.metrics["prefix_hit_rate"] == pytest.approx((1536 + 512) / 6000)
+    cold = simulate(reqs(), MODEL, GPU, "sarathi")
+    assert cold.metrics["prefix_hit_rate"] == 0
+    ttft = lambda res, i: res.requests[i].first_token - res.requests[i].arrival  # noqa: E731
+    assert ttft(res, 1) < ttft(cold, 1) and ttft(res, 0) == pytest.approx(ttft(cold, 0))
+    assert all(r.generated == r.output_tokens for r in res.requests)
+
+
+def test_prefix_cache_memory_is_released_and_entries_stay_evictable():
+    reqs = trace_requests("mooncake-conv", n=150)
+    res = simulate(reqs, MODEL, GPU, "vllm", replicas=2, dispatcher="prefix-aware",
+                   config=ReplicaConfig(prefix_caching=True, num_blocks=6000))
+    assert closes(res.metrics) and res.metrics["finished"] + res.metrics["rejected"] == 150
+    assert res.metrics["prefix_hit_rate"] > 0
+
+
+def test_lru_eviction_and_the_host_tier_on_a_small_pool():
+    # A pool of 200 blocks holds six 512-token hash blocks (32 pool blocks each). Request A
+    # caches blocks 1-3, B caches 4-6, C (blocks 7-9) needs room and evicts A's, oldest first;
+    # D repeats A's prefix: without a host tier it recomputes, with one it loads 3 blocks.
+    hashes = [(1, 2, 3, 99), (4, 5, 6, 98), (7, 8, 9, 97), (1, 2, 3, 96)]
+    make = lambda: prefixed([0.0, 10.0, 20.0, 30.0], [1600] * 4, [4] * 4, hashes)  # noqa: E731
+    plain = simulate(make(), MODEL, GPU, "vllm", config=ReplicaConfig(prefix_caching=True, num_blocks=200))
+    assert [r.cached_tokens for r in plain.requests] == [0, 0, 0, 0]
+    tier = KVTier("host", 10 * 512, 25e9)
+    tiered = simulate(make(), MODEL, GPU, "vllm", config=ReplicaConfig(prefix_caching=True, num_blocks=200, kv_tiers=(tier,)))
+    assert [r.cached_tokens for r in tiered.requests] == [0, 0, 0, 1536]
+    assert tiered.metrics["kv_loaded_gb"] == pytest.approx(1536 * MODEL.kv_bytes_per_token / 1e9)
+
+
+def test_mooncake_traces_parse_and_malformed_lines_name_file_and_line(tmp_path):
+    offsets, prompts, outputs, hashes = load_trace_with_prefixes("mooncake-conv")
+    assert len(offsets) == 12031 and hashes[0][:3] == (0, 1, 2) and prompts[0] == 6758 and outputs[0] == 500
+    assert all(len(h) == math.ceil(p / 512) for h, p in zip(hashes[:200], prompts[:200], strict=True))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"timestamp": 0, "input_length": 10, "output_length": 2, "hash_ids": [1]}) + "\n"
+                   + json.dumps({"timestamp": 5, "input_length": 10, "output_length": 2}) + "\n")
+    with pytest.raises(ParseError, match=r"bad.jsonl:2: .*hash_ids"):
+        load_trace_with_prefixes(str(bad))
+    gz = tmp_path / "t.jsonl.gz"
+    gz.write_bytes(gzip.compress(b'{"timestamp": 0, "input_length": 600, "output_length": 3, "hash_ids": [5, 6]}\n'))
+    assert load_trace_with_prefixes(str(gz))[3] == [(5, 6)]
+
+
+def test_tiled_mooncake_copies_do_not_share_prefixes():
+    reqs = trace_requests("mooncake-synthetic", n=2 * 3993 + 5)
+    first, copy = reqs[0].prefix_hashes, reqs[3993].prefix_hashes
+    assert len(first) == len(copy) and not set(first) & set(copy)
+
+
+# -- Llumnix ----------------------------------------------------------------------------------------
+def pressured(n=1500, qps=12.0, seed=1):
+    reqs = trace_requests("azure-conv", n=n, qps=qps, arrivals="gamma", cv=2.0, seed=seed)
+    for r in reqs[::10]:
+        r.priority = 1
+    return reqs
+
+
+def run_llumnix(reqs, **options):
+    return simulate(reqs, get_model("llama-2-7b"), get_gpu("a10"), "vllm", replicas=4, dispatcher="llumnix",
+                    dispatch_options=options)
+
+
+def test_llumnix_migrates_and_conserves_tokens_and_kv():
+    res = run_llumnix(pressured(qps=3.0), migration_interval_s=0.05)
+    m = res.metrics
+    assert m["migrations"] > 0 and closes(m) and m["finished"] + m["rejected"] == 1500
+    moved = [r for r in res.requests if r.extra.get("migrated")]
+    assert moved and all(r.generated == r.output_tokens for r in res.requests if not math.isnan(r.finish))
+    assert 0 < m["migration_downtime_ms_mean"] < 50
+
+
+def test_accounting_closes_mid_run_for_every_dispatcher():
+    for dispatcher in ("round-robin", "least-outstanding", "least-kv", "prefix-aware", "llumnix"):
+        res = simulate(pressured(qps=3.0), get_model("llama-2-7b"), get_gpu("a10"), "vllm", replicas=4,
+                       dispatcher=dispatcher, until=200.0,
+                       dispatch_options={"migration_interval_s": 0.05} if dispatcher == "llumnix" else None)
+        m = res.metrics
+        assert m["arrived"] == m["finished"] + m["rejected"] + m["running"] + m["waiting"], dispatcher
+        assert m["arrived"] + m["not_arrived"] == 1500
+
+
+def test_llumnix_dispatches_to_the_freest_instance_and_keeps_headroom_for_high_priority():
+    reqs = make_requests([0.0, 0.0, 0.001], [4000, 100, 100], [50, 50, 50])
+    reqs[1].priority = 1
+    run = simulate(reqs, MODEL, GPU, "vllm", replicas=3, dispatcher="llumnix",
+                   dispatch_options={"high_priority_headroom": 0.5})
+    # the long request loads replica 0, the high-priority one goes to the freest other replica,
+    # and the third avoids that instance's headroom: three different replicas
+    assert sorted(r.replica for r in run.requests) == [0, 1, 2]
+    lx = Llumnix(high_priority_headroom=0.5)
+    assert lx.freeness(type("Idle", (), {"draining": True})()) == -math.inf
+
+
+def test_llumnix_autoscaling_adds_and_drains_instances_and_counts_instance_hours():
+    burst = trace_requests("azure-conv", n=3000, qps=15.0, arrivals="poisson", seed=2)
+    quiet = trace_requests("azure-conv", n=300, qps=0.2, arrivals="poisson", seed=3)
+    start = burst[-1].arrival + 1
+    reqs = lambda: make_requests([r.arrival for r in burst] + [start + r.arrival for r in quiet],  # noqa: E731
+                                 [r.prompt_tokens for r in burst + quiet], [r.output_tokens for r in burst + quiet])
+    res = run_llumnix(reqs(), autoscale_max=8, startup_s=20.0, migration_interval_s=0.2)
+    m = res.metrics
+    assert m["replicas_peak"] > 4 and closes(m) and m["finished"] + m["rejected"] == 3300
+    assert sum(not math.isnan(r.stopped_at) for r in res.replicas) > 0  # drained and stopped in the quiet phase
+    fixed = run_llumnix(reqs(), migration_interval_s=0.2)
+    assert fixed.metrics["instance_hours"] == pytest.approx(4 * fixed.metrics["duration_s"] / 3600, rel=0.01)
+    assert m["instance_hours"] > 0
+
+
+def test_same_seed_same_result_with_migration_prefix_cache_and_priorities():
+    domain = get_domain("llm")
+    values = {"trace": "mooncake-conv", "requests": 300, "replicas": 3, "dispatch": "llumnix", "prefix_caching": True,
+              "host_kv_gb": 20, "high_priority": 0.2, "migration_interval_s": 0.1, "seed": 4}
+    a, b = domain.simulate(values).metrics, domain.simulate(values).metrics
+    assert a == b and a["high_priority_finished"] > 0
+
+
+def test_cli_runs_the_new_dispatchers_and_refuses_tiers_without_caching(capsys):
+    from schedlab.cli import main
+
+    assert main(["simulate", "llm", "--trace", "mooncake-conv", "--requests", "200", "--replicas", "2",
+                 "--dispatch", "prefix-aware", "--prefix-caching", "--host-kv-gb", "10"]) == 0
+    assert main(["simulate", "llm", "--requests", "200", "--qps", "20", "--replicas", "2", "--dispatch", "llumnix"]) == 0
+    capsys.readouterr()
+    assert main(["simulate", "llm", "--requests", "20", "--host-kv-gb", "10"]) == 2
+    assert "prefix_caching" in capsys.readouterr().err
+    assert main(["list", "policies", "llm"]) == 0
+    listed = capsys.readouterr().out
+    assert "llumnix" in listed and "prefix-aware" in listed and "dispatcher" in listed

@@ -163,7 +163,7 @@ def test_llumnix_autoscaling_adds_and_drains_instances_and_counts_instance_hours
     start = burst[-1].arrival + 1
     reqs = lambda: make_requests([r.arrival for r in burst] + [start + r.arrival for r in quiet],  # noqa: E731
                                  [r.prompt_tokens for r in burst + quiet], [r.output_tokens for r in burst + quiet])
-    res = run_llumnix(reqs(), autoscale_max=8, startup_s=20.0, migration_interval_s=0.2)
+    res = run_llumnix(reqs(), autoscale_max=8, autoscale_min=2, startup_s=20.0, migration_interval_s=0.2)
     m = res.metrics
     assert m["replicas_peak"] > 4 and closes(m) and m["finished"] + m["rejected"] == 3300
     assert sum(not math.isnan(r.stopped_at) for r in res.replicas) > 0  # drained and stopped in the quiet phase

@@ -82,6 +82,7 @@ class Cluster:
         self.all: list[Replica] = [make_replica(i) for i in range(count)]
         self.live: list[Replica] = list(self.all)
         self.starting = 0
+        self.peak = count  # most instances running or starting at once
         self.in_transit = 0
         self.arrivals_left = 0
 
@@ -92,6 +93,7 @@ class Cluster:
         replica = self._make(len(self.all))
         self.all.append(replica)
         self.starting += 1
+        self.peak = max(self.peak, len(self.live) + self.starting)
 
         def ready(_: object = None) -> None:
             self.starting -= 1
@@ -178,7 +180,8 @@ def simulate(
     end = metrics.last_finish if until is None else sim.now
     instance_s = cluster.instance_seconds(max(end, metrics.first_arrival if order else 0.0))
     out["instance_hours"] = instance_s / 3600
-    out["replicas_peak"] = len(reps)
+    out["replicas_peak"] = cluster.peak
+    out["instances_launched"] = len(reps)
     fixed = len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
     capacity_s = replicas * span if fixed else instance_s
     out["replica_busy_fraction"] = metrics.busy_time / capacity_s if capacity_s and capacity_s > 0 else math.nan

@@ -58,6 +58,11 @@ class LLMParams:
                                ge=0, le=4096)
     startup_s: float = param(30.0, "llumnix auto-scaling: seconds from launching an instance to serving it", ge=0,
                              le=3600, unit="s")
+    autoscale_min: int = param(1, "llumnix auto-scaling: fewest replicas it drains down to", ge=1, le=4096)
+    scale_out_freeness: float = param(512.0, "llumnix auto-scaling: launch an instance when mean freeness (decode "
+                                      "steps per request) falls below this", ge=-1e9, le=1e9)
+    scale_in_freeness: float = param(4096.0, "llumnix auto-scaling: drain an instance when mean freeness rises above "
+                                     "this", ge=-1e9, le=1e9)
 
 
 def build(params: LLMParams, policy: Policy, seed: int):
@@ -93,9 +98,14 @@ def replica_config(params: LLMParams) -> ReplicaConfig:
 def dispatch_options(params: LLMParams) -> dict:
     if params.dispatch != "llumnix":
         return {}
+    if 0 < params.migration_interval_s < 0.01:
+        raise ParameterError("migration_interval_s", "must be 0 (no migration) or at least 0.01 s")
+    if params.scale_out_freeness >= params.scale_in_freeness and params.autoscale_max:
+        raise ParameterError("scale_in_freeness", "must be above scale_out_freeness, or instances would flap")
     return {"migration_interval_s": params.migration_interval_s, "migration_link": params.migration_link,
             "high_priority_headroom": params.high_priority_headroom, "autoscale_max": params.autoscale_max,
-            "startup_s": params.startup_s}
+            "startup_s": params.startup_s, "scale_out_freeness": params.scale_out_freeness,
+            "scale_in_freeness": params.scale_in_freeness, "autoscale_min": params.autoscale_min}
 
 
 def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | None = None,
@@ -128,7 +138,7 @@ def run(params: LLMParams, policy: Policy, seed: int, record: bool) -> SimResult
     out.samples = {k: list(v[:SAMPLE_LIMIT]) for k, v in samples.items()}
     batch = served.serving.batch_size
     out.series["batch_size"] = Series(list(batch.times), list(batch.values), "sequences")
-    per_replica = [0] * int(served.metrics["replicas_peak"])
+    per_replica = [0] * int(served.metrics["instances_launched"])
     for r in served.requests:
         if r.replica >= 0 and not math.isnan(r.finish):
             per_replica[r.replica] += 1

@@ -34,13 +34,15 @@ class Llumnix:
 
     migrate_out_freeness = 64.0
     migrate_in_freeness = 512.0
-    scale_out_freeness = 128.0
-    scale_in_freeness = 2048.0
-    scale_interval_s = 10.0
+    scale_interval_s = 2.0
     max_stages = 8
 
     def __init__(self, migration_interval_s: float = 0.5, migration_link: str = "infiniband-hdr",
-                 high_priority_headroom: float = 0.2, autoscale_max: int = 0, startup_s: float = 30.0) -> None:
+                 high_priority_headroom: float = 0.2, autoscale_max: int = 0, startup_s: float = 30.0,
+                 scale_out_freeness: float = 512.0, scale_in_freeness: float = 4096.0, autoscale_min: int = 1) -> None:
+        self.autoscale_min = autoscale_min
+        self.scale_out_freeness = scale_out_freeness
+        self.scale_in_freeness = scale_in_freeness
         self.interval = migration_interval_s
         self.link = LINKS.get(migration_link)
         self.headroom = high_priority_headroom
@@ -63,13 +65,15 @@ class Llumnix:
         queued = 0
         if r.waiting:
             if whole_queue:
-                free -= sum(r.admission_blocks(w) for w in r.waiting)
+                free -= r.queued_blocks
                 queued = len(r.waiting)
             else:
                 free -= r.admission_blocks(r.waiting[0])
                 queued = 1
         if r.high_outstanding:
             free -= int(kv.total * self.headroom)
+        if free < 0:  # a deficit: dividing it by the request count would make longer queues look freer
+            return free * kv.block_size
         return free * kv.block_size / max(r.num_decodes + len(r.prefilling) + queued, 1)
 
     def __call__(self, replicas: list[Replica], req: Request) -> Replica:
@@ -83,10 +87,10 @@ class Llumnix:
     # -- controller --------------------------------------------------------------------------------
     def attach(self, cluster: Cluster) -> None:
         self.cluster = cluster
-        self.min_replicas = len(cluster.all)
+        self.min_replicas = min(self.autoscale_min, len(cluster.all))
         if self.interval > 0:
             cluster.sim.schedule(self.interval, self._migration_round)
-        if self.autoscale_max > len(cluster.all):
+        if self.autoscale_max:
             cluster.sim.schedule(self.scale_interval_s, self._scale_round)
 
     def _migration_round(self, _: object = None) -> None:

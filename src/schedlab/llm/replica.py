@@ -87,6 +87,7 @@ class Replica:
         self._pending_swap_in = 0.0
         self._moe = cost.model.is_moe
         self._boundary: list = []  # migrations out/in, applied between iterations
+        self.queued_blocks = 0  # KV blocks the waiting requests' prompts need, kept as they come and go
         self.high_outstanding = 0  # high-priority requests here (Llumnix keeps headroom for them)
         self.draining = False  # takes no new requests; its requests migrate away (Llumnix scale-in)
         self.started_at = sim.now
@@ -100,9 +101,12 @@ class Replica:
         return self.sim.now
 
     def kv_load(self) -> float:
-        """Used plus queued KV blocks as a fraction of the pool."""
-        queued = sum(self.kv.blocks_for(r.prefill_target) for r in self.waiting)
-        return (self.kv.used + queued) / self.kv.total
+        """Used plus queued KV blocks (prefix-cache hits not deducted) as a fraction of the pool."""
+        return (self.kv.used + self.queued_blocks) / self.kv.total
+
+    def _queued(self, req: Request) -> None:
+        req.queue_blocks = self.kv.blocks_for(req.prefill_target)
+        self.queued_blocks += req.queue_blocks
 
     def decode_context(self) -> int:
         """Sum of KV lengths of the running decodes."""
@@ -171,6 +175,7 @@ class Replica:
             self.waiting.insert(at, req)  # ahead of lower-priority requests that never ran
         else:
             self.waiting.append(req)
+        self._queued(req)
         if not self.busy:
             self._start_iteration()
 
@@ -300,6 +305,7 @@ class Replica:
             req.layer_progress = 0.0
             self._peek_prefix(req)
         self.waiting.appendleft(req)
+        self._queued(req)
 
     def _make_room_for_decodes(self) -> None:
         while self.num_decodes and self._new_blocks_next_step() > self.kv.free:
@@ -314,6 +320,7 @@ class Replica:
             if not self.kv.can_admit(blocks + growth) or self.num_decodes >= self.config.max_num_seqs:
                 return
             self.waiting.popleft()
+            self.queued_blocks -= req.queue_blocks
             req.queued = False
             self.kv.allocate(blocks)
             req.blocks = blocks
@@ -348,6 +355,7 @@ class Replica:
             self.waiting.popleft()
         else:
             self.waiting.remove(req)
+        self.queued_blocks -= req.queue_blocks
         req.queued = False
         self.prefilling.append(req)
 
@@ -394,6 +402,7 @@ class Replica:
         self.waiting = keep
         for r in out:
             r.queued = False
+            self.queued_blocks -= r.queue_blocks
             self.outstanding -= 1
             self.high_outstanding -= r.priority > 0
         return out
@@ -448,6 +457,7 @@ class Replica:
                     self.metrics.preemptions += 1
                     req.preemptions += 1
                     self.waiting.appendleft(req)
+                    self._queued(req)
 
     def _start_iteration(self) -> None:
         if self.busy:

@@ -31,6 +31,7 @@ class Request:
     prefill_target: int = 0  # prompt (+ tokens generated before a recompute preemption)
     generated: int = 0
     blocks: int = 0
+    queue_blocks: int = 0  # KV blocks counted for it in its replica's queued total
     shared_blocks: int = 0  # KV blocks of this request owned by the replica's prefix cache
     cached_tokens: int = 0  # prompt tokens found in the prefix cache at the last admission
     layer_progress: float = 0.0  # layered prefill: fraction of layers the prompt has passed

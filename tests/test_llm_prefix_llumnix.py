@@ -192,3 +192,71 @@ def test_cli_runs_the_new_dispatchers_and_refuses_tiers_without_caching(capsys):
     assert main(["list", "policies", "llm"]) == 0
     listed = capsys.readouterr().out
     assert "llumnix" in listed and "prefix-aware" in listed and "dispatcher" in listed
+
+
+# -- Splitwise and capacity planning -------------------------------------------------------------------
+def test_splitwise_ships_kv_from_prompt_to_token_machines_and_accounting_closes():
+    from schedlab.llm.splitwise import Splitwise
+
+    reqs = lambda: trace_requests("azure-conv", n=400, qps=8.0, arrivals="poisson", seed=5)  # noqa: E731
+    res = simulate(reqs(), MODEL, get_gpu("a100"), "vllm", replicas=2, dispatcher=Splitwise,
+                   prompt_pool=(1, get_gpu("h100")))
+    m = res.metrics
+    assert closes(m) and m["finished"] == 400
+    roles = {r.index: r.role for r in res.replicas}
+    assert sorted(roles.values()) == ["prompt", "token", "token"]
+    # every request that decoded more than one token finished on a token machine, its KV shipped once
+    multi = [r for r in res.requests if r.output_tokens > 1]
+    assert all(roles[r.replica] == "token" for r in multi) and m["mixed_decodes"] == 0 == m["mixed_prefills"]
+    shipped = sum(r.prompt_tokens for r in multi) * MODEL.kv_bytes_per_token / 1e9
+    assert m["kv_transfer_gb"] == pytest.approx(shipped)
+    assert all(r.generated == r.output_tokens for r in res.requests)
+    # the prompt machine holds no KV at the end, the token machines none either
+    assert all(r.kv.free == r.kv.total for r in res.replicas)
+    mid = simulate(reqs(), MODEL, get_gpu("a100"), "vllm", replicas=2, dispatcher=Splitwise,
+                   prompt_pool=(1, get_gpu("h100")), until=20.0)
+    assert closes(mid.metrics)
+
+
+def test_splitwise_layout_from_the_domain_and_the_mixed_pool_fallback():
+    domain = get_domain("llm")
+    base = {"requests": 300, "qps": 6, "arrivals": "poisson", "layout": "splitwise", "prompt_replicas": 1,
+            "replicas": 1, "policy": "vllm"}
+    m = domain.simulate(base).metrics
+    assert m["kv_transfer_gb"] > 0 and m["finished"] == 300
+    from schedlab.sim.params import ParameterError
+
+    with pytest.raises(ParameterError, match="routes requests itself"):
+        domain.simulate({**base, "dispatch": "least-kv"})
+    # a token machine with room for almost nothing: the prompt machine decodes (mixed pool)
+    from schedlab.llm.splitwise import Splitwise
+
+    res = simulate(make_requests([0.0, 0.0], [3000, 3000], [50, 50]), MODEL, GPU, "vllm", replicas=1,
+                   dispatcher=Splitwise, prompt_pool=(1, GPU), config=ReplicaConfig(num_blocks=260))
+    assert res.metrics["mixed_decodes"] >= 1 and res.metrics["finished"] == 2
+
+
+def test_plan_finds_the_fewest_machines_and_writes_a_plot(tmp_path):
+    from schedlab.cli import main
+
+    out, plot = tmp_path / "plan.json", tmp_path / "plan.png"
+    assert main(["plan", "llm", "--trace", "azure-conv", "--qps", "12", "--requests", "300", "--arrivals", "poisson",
+                 "--designs", "sarathi,splitwise", "--max-machines", "8", "--out", str(out), "--plot", str(plot)]) == 0
+    plans = json.loads(out.read_text())
+    assert plot.stat().st_size > 1000
+    for plan in plans:
+        n = plan["machines"]
+        assert n is not None
+        meets = {p["machines"]: p["meets"] for p in plan["probes"] if p["meets"]}
+        assert n in meets and not any(p["meets"] for p in plan["probes"] if p["machines"] < n)
+    assert main(["plan", "llm", "--designs", "nope"]) == 2
+
+
+def test_provisioning_options_respect_the_budget():
+    from schedlab.llm.provision import options_within
+
+    options = options_within(8, ("a100", "h100"), max_cost=4 * 8 * 2.16, max_power=4 * 8 * 700.0, max_machines=16)
+    assert options and all(o.cost(8) <= 4 * 8 * 2.16 + 1e-9 and o.power(8) <= 4 * 8 * 700 + 1e-9 for o in options)
+    assert any(o.prompt == (1, "h100") and o.token[1] == "a100" for o in options)
+    with pytest.raises(ValueError, match="cost"):
+        options_within(8, ("a40",))

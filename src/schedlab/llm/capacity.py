@@ -12,12 +12,14 @@ class CapacityTargets:
     p90_ttft_s: float = math.inf
     p99_tbt_s: float = math.inf
     p50_queue_s: float = math.inf  # median scheduling delay (arrival to first scheduled), Sarathi-Serve's second SLO
+    min_slo_attainment: float = 0.0  # DistServe: share of requests meeting their own TTFT and TPOT SLO (run with an SLO)
 
     def met(self, metrics: dict) -> bool:
         if metrics["finished"] == 0 or metrics["rejected"] > 0.01 * max(metrics["arrived"], 1):
             return False
         queue_ok = math.isinf(self.p50_queue_s) or metrics["queue.p50"] <= self.p50_queue_s
-        return metrics["ttft.p90"] <= self.p90_ttft_s and metrics["tbt.p99"] <= self.p99_tbt_s and queue_ok
+        attained = self.min_slo_attainment <= 0 or metrics["slo_attainment"] >= self.min_slo_attainment
+        return metrics["ttft.p90"] <= self.p90_ttft_s and metrics["tbt.p99"] <= self.p99_tbt_s and queue_ok and attained
 
 
 @dataclass

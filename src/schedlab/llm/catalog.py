@@ -67,6 +67,8 @@ class GPUSpec:
     memory_bytes: float
     link_bandwidth: float  # bytes/s per GPU for tensor-parallel collectives
     profile_name: str | None = None  # which calibration set applies (the vidur SKU names)
+    relative_cost: float | None = None  # price per GPU-hour relative to an A100 (provisioning searches)
+    power_w: float | None = None  # board power (TDP)
 
 
 GiB = 1024**3
@@ -91,8 +93,9 @@ MODELS: dict[str, ModelSpec] = {
 GPUS: dict[str, GPUSpec] = {
     g.name: g
     for g in [
-        GPUSpec("a100", 312e12, 2.039e12, 80 * GiB, 300e9, "a100"),
-        GPUSpec("h100", 989e12, 3.35e12, 80 * GiB, 450e9, "h100"),
+        GPUSpec("a100", 312e12, 2.039e12, 80 * GiB, 300e9, "a100", relative_cost=1.0, power_w=400),
+        # Splitwise's H100/A100 ratios: 2.16x cost, 1.75x power
+        GPUSpec("h100", 989e12, 3.35e12, 80 * GiB, 450e9, "h100", relative_cost=2.16, power_w=700),
         GPUSpec("h200", 989e12, 4.8e12, 141 * GiB, 450e9, "h100"),
         GPUSpec("a40", 149.7e12, 0.696e12, 48 * GiB, 32e9, None),
         GPUSpec("a10", 125e12, 0.6e12, 24 * GiB, 32e9, None),  # Llumnix's evaluation GPU (roofline, uncalibrated)

@@ -128,7 +128,7 @@ def simulate(
     *,
     tp: int = 1,
     replicas: int = 1,
-    dispatcher: str = "round-robin",
+    dispatcher: str | Callable = "round-robin",
     policy_options: dict | None = None,
     config: ReplicaConfig | None = None,
     slo: SLO | None = None,
@@ -138,10 +138,13 @@ def simulate(
     until: float | None = None,
     routing_skew: float = 0.0,
     dispatch_options: dict | None = None,
+    prompt_pool: tuple[int, GPUSpec] | None = None,
 ) -> ServingResult:
     """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
 
     `policy` is a registry name (with `policy_options`) or a factory making one policy per replica.
+    `prompt_pool` = (count, gpu) adds that many prompt machines (role "prompt", same model and
+    tensor parallelism) after the `replicas` token machines, for a disaggregated layout.
     """
     sim = Simulator()
     cost = CostModel(model, gpu, tp, framework_overhead_s=framework_overhead_s, routing_skew=routing_skew)
@@ -151,7 +154,20 @@ def simulate(
         return make_policy(policy, **(policy_options or {})) if isinstance(policy, str) else policy()
 
     cluster = Cluster(sim, lambda i: Replica(i, sim, cost, new_policy(), metrics, config, trace), replicas, metrics)
-    pick = DISPATCHERS.get(dispatcher)(**(dispatch_options or {}))
+    if prompt_pool is not None:
+        count, prompt_gpu = prompt_pool
+        prompt_cost = CostModel(model, prompt_gpu, tp, framework_overhead_s=framework_overhead_s,
+                                routing_skew=routing_skew)
+        for replica in cluster.all:
+            replica.role = "token"
+        for _ in range(count):
+            replica = Replica(len(cluster.all), sim, prompt_cost, new_policy(), metrics, config, trace)
+            replica.role = "prompt"
+            cluster.all.append(replica)
+            cluster.live.append(replica)
+        cluster.peak = len(cluster.all)
+    factory = DISPATCHERS.get(dispatcher) if isinstance(dispatcher, str) else dispatcher
+    pick = factory(**(dispatch_options or {}))
     order = sorted(requests, key=lambda r: (r.arrival, r.id))
     position = {"i": 0}
     cluster.arrivals_left = len(order)
@@ -182,7 +198,7 @@ def simulate(
     out["instance_hours"] = instance_s / 3600
     out["replicas_peak"] = cluster.peak
     out["instances_launched"] = len(reps)
-    fixed = len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
+    fixed = prompt_pool is None and len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
     capacity_s = replicas * span if fixed else instance_s
     out["replica_busy_fraction"] = metrics.busy_time / capacity_s if capacity_s and capacity_s > 0 else math.nan
     served = [0] * len(reps)

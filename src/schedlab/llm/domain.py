@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from schedlab.core.registry import Registry
 from schedlab.llm.catalog import GPUS, MODELS, get_gpu, get_model
 from schedlab.llm.cluster import DISPATCHERS, ServingResult, simulate
 from schedlab.llm.interconnect import LINKS
+from schedlab.llm.metrics import SLO
 from schedlab.llm.policies import POLICIES
 from schedlab.llm.prefix import KVTier
 from schedlab.llm.replica import ReplicaConfig
+from schedlab.llm.splitwise import Splitwise
 from schedlab.llm.traces import BUNDLED, load_trace
 from schedlab.llm.workloads import PREDICTORS, TRACES, attach_predictions, build_requests
 from schedlab.sim.domain import Domain, Policy, register_domain
 from schedlab.sim.params import ParameterError, param
 from schedlab.sim.result import Series, SimResult, Span
 from schedlab.sim.trace import ChromeTrace
+
+LAYOUTS: Registry[str] = Registry("layout")
+LAYOUTS.register("colocated", "colocated", "every replica prefills and decodes; --dispatch spreads requests")
+LAYOUTS.register("splitwise", "splitwise", "Splitwise: prompt and token pools (--prompt-replicas, --prompt-gpu), KV "
+                 "shipped layer by layer over --kv-link, join-the-shortest-queue routing, mixed-pool fallbacks")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,12 @@ class LLMParams:
                                ge=0, le=4096)
     startup_s: float = param(30.0, "llumnix auto-scaling: seconds from launching an instance to serving it", ge=0,
                              le=3600, unit="s")
+    layout: str = param("colocated", "colocated replicas, or splitwise: prompt and token machines in separate pools "
+                        "(replicas = token machines)", choices=tuple(LAYOUTS.names()))
+    prompt_replicas: int = param(1, "splitwise: prompt machines", ge=1, le=4096)
+    prompt_gpu: str | None = param(None, "splitwise: GPU of the prompt machines (default: gpu)", choices=tuple(sorted(GPUS)))
+    kv_link: str = param("infiniband-hdr", "splitwise: link the KV cache goes over from prompt to token machine",
+                         choices=tuple(LINKS.names()))
     autoscale_min: int = param(1, "llumnix auto-scaling: fewest replicas it drains down to", ge=1, le=4096)
     scale_out_freeness: float = param(512.0, "llumnix auto-scaling: launch an instance when mean freeness (decode "
                                       "steps per request) falls below this", ge=-1e9, le=1e9)
@@ -109,15 +124,22 @@ def dispatch_options(params: LLMParams) -> dict:
 
 
 def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | None = None,
-                trace: ChromeTrace | None = None, keep_samples: bool = False) -> ServingResult:
+                trace: ChromeTrace | None = None, keep_samples: bool = False, slo: SLO | None = None) -> ServingResult:
     """One serving run (`qps` overrides the parameter: capacity search probes rates)."""
     if qps is not None:
         params = LLMParams(**{**params.__dict__, "qps": qps})
     options = dict(policy.options.__dict__)
+    dispatcher, prompt_pool = params.dispatch, None
+    if params.layout == "splitwise":
+        if params.dispatch != "round-robin":
+            raise ParameterError("dispatch", "a splitwise layout routes requests itself (join the shortest queue)")
+        dispatcher = partial(Splitwise, kv_link=params.kv_link)
+        prompt_pool = (params.prompt_replicas, get_gpu(params.prompt_gpu or params.gpu))
     return simulate(build(params, policy, seed), get_model(params.model), get_gpu(params.gpu),
                     lambda: type(policy)(**options), tp=params.tp, replicas=params.replicas,
-                    dispatcher=params.dispatch, config=replica_config(params), trace=trace, keep_samples=keep_samples,
-                    routing_skew=params.routing_skew, dispatch_options=dispatch_options(params))
+                    dispatcher=dispatcher, config=replica_config(params), trace=trace, keep_samples=keep_samples,
+                    routing_skew=params.routing_skew, dispatch_options=dispatch_options(params),
+                    prompt_pool=prompt_pool, slo=slo)
 
 
 UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",
@@ -181,5 +203,5 @@ LLM = register_domain(Domain(
     examples=("--policy sarathi --trace azure-conv --qps 5 --requests 2000",
               "--trace mooncake-conv --requests 1000 --replicas 4 --dispatch prefix-aware --prefix-caching",
               "--trace azure-conv --qps 40 --requests 2000 --replicas 4 --dispatch llumnix --high-priority 0.1"),
-    components={"dispatcher": DISPATCHERS},
+    components={"dispatcher": DISPATCHERS, "layout": LAYOUTS},
 ))

@@ -127,7 +127,7 @@ class Llumnix:
         reserve = dst.kv.blocks_for(src.kv_tokens(req)) + 2
         if not dst.kv.can_admit(reserve):
             return
-        dst.kv.allocate(reserve)
+        dst.reserve_incoming(reserve)
         self.migrating.update((src.index, dst.index))
         self.incoming[dst.index] = self.incoming.get(dst.index, 0) + 1
         nic = self.nics.setdefault(src.index, SharedLink(self.link))
@@ -139,7 +139,7 @@ class Llumnix:
             self.migrating.discard(dst.index)
             self.incoming[dst.index] -= 1
             if not ok:
-                dst.kv.release(reserve)
+                dst.cancel_incoming(reserve)
 
         def stage(_: object = None) -> None:
             if not (req.active and req.replica == src.index):

@@ -39,6 +39,10 @@ class ServingMetrics:
         self.cache_lookup_tokens = 0  # prompt tokens of requests admitted for the first time
         self.kv_loaded_bytes = 0.0  # prefix KV loaded from host/SSD tiers
         self.migrations = 0
+        self.mixed_prefills = 0  # Splitwise: prompts a token machine ran because prompt queues were long
+        self.mixed_decodes = 0  # Splitwise: requests a prompt machine decoded because no token machine had room
+        self.kv_transfer_bytes = 0.0
+        self.kv_transfer_time = 0.0
         self.migration_downtime = 0.0  # seconds migrated requests stood still, summed
         self.migrated_tokens = 0
         self.high = {name: QuantileSketch() for name in ("ttft", "tpot", "e2e")}  # high-priority requests
@@ -111,6 +115,9 @@ class ServingMetrics:
             "prefix_hit_rate": self.cache_hit_tokens / self.cache_lookup_tokens if self.cache_lookup_tokens else 0.0,
             "kv_loaded_gb": self.kv_loaded_bytes / 1e9,
             "migrations": self.migrations,
+            "kv_transfer_gb": self.kv_transfer_bytes / 1e9,
+            "mixed_prefills": self.mixed_prefills,
+            "mixed_decodes": self.mixed_decodes,
             "migration_downtime_ms_mean": 1e3 * self.migration_downtime / self.migrations if self.migrations else 0.0,
             "high_priority_finished": self.high_finished,
         }

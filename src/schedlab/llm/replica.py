@@ -89,6 +89,10 @@ class Replica:
         self._boundary: list = []  # migrations out/in, applied between iterations
         self.queued_blocks = 0  # KV blocks the waiting requests' prompts need, kept as they come and go
         self.high_outstanding = 0  # high-priority requests here (Llumnix keeps headroom for them)
+        self.role = "mixed"  # or "prompt" / "token" in a Splitwise layout
+        self.handoff = None  # (replica, request) -> bool: hand a prefilled request to a decode machine
+        self._awaiting = 0  # KV reserved for incoming requests or held for outgoing ones: frees without an iteration
+        self.last_duration = 0.0  # of the iteration that ended last (how long its KV had to stream out)
         self.draining = False  # takes no new requests; its requests migrate away (Llumnix scale-in)
         self.started_at = sim.now
         self.stopped_at = math.nan
@@ -394,6 +398,24 @@ class Replica:
         duration = self.cost.time_of(decodes, context, tokens, work, sequences, batch.layer_fraction)
         return (decodes, tokens, batch.layer_fraction), duration
 
+    def release_handed_off(self, req: Request) -> None:
+        """Free the KV of a request whose prefill ran here, once it has been sent away."""
+        self._release(req, req.prefill_target)
+        self._awaiting -= 1
+        if not self.busy:
+            self._start_iteration()
+
+    def reserve_incoming(self, blocks: int) -> None:
+        """Hold KV blocks for a request that will arrive by migration or hand-over (`migrate_in`)."""
+        self.kv.allocate(blocks)
+        self._awaiting += 1
+
+    def cancel_incoming(self, blocks: int) -> None:
+        self.kv.release(blocks)
+        self._awaiting -= 1
+        if not self.busy:
+            self._start_iteration()
+
     def withdraw_waiting(self) -> list[Request]:
         """Hand back the queued requests that hold no KV here (a draining replica re-dispatches them)."""
         keep, out = deque(), []
@@ -438,6 +460,7 @@ class Replica:
             else:
                 kv_tokens, reserved = arg
                 self.kv.release(reserved)
+                self._awaiting -= 1
                 req.replica = self.index
                 self.outstanding += 1
                 self.high_outstanding += req.priority > 0
@@ -469,7 +492,7 @@ class Replica:
         self._make_room_for_decodes()
         batch = self.policy.decide(self)
         if not batch.prefills and not (batch.decodes and self.num_decodes):
-            if self.num_decodes or self.prefilling or self.waiting:
+            if (self.num_decodes or self.prefilling or self.waiting) and not self._awaiting:
                 raise IllegalDecisionError(f"policy {self.policy.name} left replica {self.index} idle with work in progress")
             return
         for i, (req, chunk) in enumerate(batch.prefills):
@@ -502,6 +525,7 @@ class Replica:
                 prefill_tokens=tokens,
             )
             self.trace.counter("kv_blocks_used", self.sim.now, pid=self.index, used=self.kv.used)
+        self.last_duration = duration
         self.sim.schedule(duration, self._end_iteration, batch)
 
     def _end_iteration(self, batch: Batch) -> None:
@@ -528,6 +552,11 @@ class Replica:
                 else:
                     self.metrics.tbt(now - req.last_token)
                 req.last_token = now
+                if self.handoff is not None and req.generated < req.output_tokens and self.handoff(self, req):
+                    self.outstanding -= 1  # its KV stays here until the transfer ends (`release_handed_off`)
+                    self._awaiting += 1
+                    self.high_outstanding -= req.priority > 0
+                    continue
                 self._join_decode(req)
         self._start_iteration()
 

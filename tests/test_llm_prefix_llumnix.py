@@ -260,3 +260,77 @@ def test_provisioning_options_respect_the_budget():
     assert any(o.prompt == (1, "h100") and o.token[1] == "a100" for o in options)
     with pytest.raises(ValueError, match="cost"):
         options_within(8, ("a40",))
+
+
+# -- Continuum and agent programs ---------------------------------------------------------------------
+def agent_programs(tool_s: list[float], task: int = 1000):
+    """One program's turns: a `task`-token prompt, 100-token outputs, 100-token tool results."""
+    from schedlab.llm.programs import ToolType, Turn
+
+    tool = ToolType("fast", 1.0, 3.0)
+    turns, context = [], task
+    for dur in [*tool_s, None]:
+        turns.append(Turn(context, 100, tool if dur is not None else None, dur or 0.0))
+        context += 200
+    return turns
+
+
+def test_continuum_pins_a_context_across_a_tool_call_and_ttl_expiry_frees_it():
+    from schedlab.llm.programs import Program
+
+    config = ReplicaConfig(prefix_caching=True, prefix_block_tokens=16, num_blocks=400)
+    # tool call 1 s (inside the 3 s TTL): the second turn finds its context pinned; tool call 10 s: the pin expired
+    for tool_s, expired in ((1.0, 0), (10.0, 1)):
+        res = simulate([], MODEL, GPU, "continuum", config=config,
+                       programs=[Program(0, 0.0, agent_programs([tool_s]))])
+        m = res.metrics
+        assert m["programs_finished"] == 1 and m["kv_holds"] == 1 and m["kv_hold_expired"] == expired
+        replica = res.replicas[0]
+        assert not replica._holds and all(r == 0 for r in replica.cache.refs.values())
+        assert replica.kv.free == replica.kv.total  # nothing pinned at the end: evictable entries count as free
+    # while a context is held, its blocks are used memory: a run stopped inside the tool call shows them
+    mid = simulate([], MODEL, GPU, "continuum", config=config,
+                   programs=[Program(0, 0.0, agent_programs([10.0]))], until=2.0)
+    replica = mid.replicas[0]
+    assert replica._holds and replica.kv.free == replica.kv.total - 1100 // 16
+
+
+def test_continuum_reuses_the_held_context_where_lru_recomputes_it():
+    from schedlab.llm.programs import Program
+
+    # a pool of 150 blocks (2,400 tokens): a program arriving during the first one's tool call needs
+    # 101 blocks, so LRU evicts the idle context; Continuum holds it and the newcomer waits
+    config = ReplicaConfig(prefix_caching=True, prefix_block_tokens=16, num_blocks=150)
+    programs = lambda: [Program(0, 0.0, agent_programs([1.0])), Program(1, 1.2, agent_programs([], 1500))]  # noqa: E731
+    held = simulate([], MODEL, GPU, "continuum", config=config, programs=programs())
+    lru = simulate([], MODEL, GPU, "vllm", config=config, programs=programs())
+    second = lambda res: next(r for r in res.requests if r.extra["program"] == 0 and r.extra["turn"] == 1)  # noqa: E731
+    assert second(held).cached_tokens == 1088  # the first turn's 1,100 tokens of context, in whole 16-token blocks
+    assert second(lru).cached_tokens < second(held).cached_tokens
+    assert held.metrics["programs_finished"] == lru.metrics["programs_finished"] == 2
+
+
+def test_program_level_fcfs_admits_turns_in_program_arrival_order():
+    from schedlab.llm.policies.continuum import program_order
+
+    reqs = make_requests([5.0, 6.0, 7.0], [10, 10, 10], [2, 2, 2])
+    for r, first in zip(reqs, (4.0, 1.0, 3.0), strict=True):
+        r.extra["program_arrival"] = first
+    reqs[0].preemptions = 1  # a preempted request still goes first, as in vLLM
+    assert [r.id for r in sorted(reqs, key=program_order)] == [0, 1, 2]
+    reqs[0].preemptions = 0
+    assert [r.id for r in sorted(reqs, key=program_order)] == [1, 2, 0]
+
+
+def test_agent_programs_from_the_domain_report_job_completion_times():
+    domain = get_domain("llm")
+    values = {"trace": "agents", "qps": 1.0, "requests": 40, "prefix_caching": True, "max_batch_tokens": 131072}
+    cont = domain.simulate({**values, "policy": "continuum"}).metrics
+    base = domain.simulate({**values, "policy": "vllm"}).metrics
+    assert cont["programs_finished"] == base["programs_finished"] == 40
+    assert cont["finished"] == base["finished"] > 40  # every turn of every program ran
+    assert cont["jct.mean"] > 0 and "jct_turns_1.mean" in cont
+    from schedlab.sim.params import ParameterError
+
+    with pytest.raises(ParameterError, match="prefix_caching"):
+        domain.simulate({**values, "policy": "continuum", "prefix_caching": False})

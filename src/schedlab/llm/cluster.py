@@ -139,11 +139,13 @@ def simulate(
     routing_skew: float = 0.0,
     dispatch_options: dict | None = None,
     prompt_pool: tuple[int, GPUSpec] | None = None,
+    programs: list | None = None,
 ) -> ServingResult:
     """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
 
     `policy` is a registry name (with `policy_options`) or a factory making one policy per replica.
-    `prompt_pool` = (count, gpu) adds that many prompt machines (role "prompt", same model and
+    `programs` (multi-turn agent programs, `schedlab.llm.programs`) send their turns as they go,
+    in addition to `requests`. `prompt_pool` = (count, gpu) adds that many prompt machines (role "prompt", same model and
     tensor parallelism) after the `replicas` token machines, for a disaggregated layout.
     """
     sim = Simulator()
@@ -172,10 +174,23 @@ def simulate(
     position = {"i": 0}
     cluster.arrivals_left = len(order)
 
-    def arrive(req: Request) -> None:
+    def send(req: Request) -> None:
         metrics.on_arrival(req)
         cluster.arrivals_left -= 1
         pick(cluster.live, req).submit(req)
+
+    driver = None
+    if programs:
+        from schedlab.llm.programs import ProgramDriver
+
+        driver = ProgramDriver(programs, sim, send, (config or ReplicaConfig()).prefix_block_tokens)
+        cluster.arrivals_left += driver.total_turns
+        for replica in cluster.all:
+            replica.on_done = driver.on_done
+        driver.start()
+
+    def arrive(req: Request) -> None:
+        send(req)
         i = position["i"] = position["i"] + 1
         if i < len(order):
             sim.schedule_at(order[i].arrival, arrive, order[i])
@@ -189,7 +204,9 @@ def simulate(
     running = sum(r.num_decodes + len(r.prefilling) for r in reps) + cluster.in_transit
     waiting = sum(len(r.waiting) for r in reps)
     out = metrics.to_dict(running=running, waiting=waiting)
-    out["not_arrived"] = len(order) - position["i"] if until is not None else 0
+    out["not_arrived"] = cluster.arrivals_left if until is not None else 0
+    if driver is not None:
+        out.update(driver.metrics())
     out["kv_blocks_per_replica"] = reps[0].kv.total
     out["replicas"] = replicas
     span = out["duration_s"]
@@ -202,11 +219,12 @@ def simulate(
     capacity_s = replicas * span if fixed else instance_s
     out["replica_busy_fraction"] = metrics.busy_time / capacity_s if capacity_s and capacity_s > 0 else math.nan
     served = [0] * len(reps)
-    for r in order[: position["i"]]:
+    for r in order[: position["i"]] + (driver.sent if driver is not None else []):
         if r.replica >= 0:
             served[r.replica] += 1
     out["dispatch_fairness"] = jain_fairness(served)
-    return ServingResult(out, list(order), metrics, sim.events_processed, reps)
+    sent = list(order) + (driver.sent if driver is not None else [])
+    return ServingResult(out, sent, metrics, sim.events_processed, reps)
 
 
 from schedlab.llm import llumnix as _llumnix  # noqa: E402,F401  (registers the llumnix dispatcher)

@@ -15,6 +15,7 @@ from schedlab.llm.interconnect import LINKS
 from schedlab.llm.metrics import SLO
 from schedlab.llm.policies import POLICIES
 from schedlab.llm.prefix import KVTier
+from schedlab.llm.programs import AgentWorkload, generate_programs
 from schedlab.llm.replica import ReplicaConfig
 from schedlab.llm.splitwise import Splitwise
 from schedlab.llm.traces import BUNDLED, load_trace
@@ -37,7 +38,8 @@ class LLMParams:
     tp: int = param(1, "tensor-parallel degree per replica", ge=1, le=64)
     replicas: int = param(1, "replicas behind the dispatcher", ge=1, le=4096)
     dispatch: str = param("round-robin", "how arrivals are spread over replicas", choices=tuple(DISPATCHERS.names()))
-    trace: str = param("azure-conv", "request trace (bundled name; the CLI also reads an Azure-format CSV file)",
+    trace: str = param("azure-conv", "request trace (bundled name; the CLI also reads an Azure-format CSV or "
+                       "Mooncake JSON-lines file); agents: multi-turn agent programs (requests = programs)",
                        choices=TRACES, local_file=True)
     arrivals: str = param("trace", "trace timestamps (rescaled by qps) or fresh Poisson/Gamma arrivals at qps",
                           choices=("trace", "poisson", "gamma"))
@@ -49,6 +51,8 @@ class LLMParams:
                                   "for policies that need predictions, none otherwise)", choices=PREDICTORS)
     preemption: str = param("recompute", "what happens to a preempted request's KV cache", choices=("recompute", "swap"))
     block_size: int = param(16, "tokens per KV block", ge=1, le=4096)
+    max_batch_tokens: int = param(16384, "most tokens one iteration processes (policies without chunking refuse "
+                                  "longer prompts)", ge=1, le=10_000_000)
     max_num_seqs: int = param(256, "most sequences a replica runs at once", ge=1, le=1_000_000)
     routing_skew: float = param(0.0, "MoE models: Zipf exponent of expert popularity (0 = uniform top-k routing)",
                                 ge=0, le=5)
@@ -86,6 +90,10 @@ def build(params: LLMParams, policy: Policy, seed: int):
         raise ParameterError("qps", "the castillo prompt set has no timestamps; give a request rate")
     if params.arrivals != "trace" and not params.qps:
         raise ParameterError("qps", f"{params.arrivals} arrivals need a request rate")
+    if params.trace == "agents":
+        if not params.qps:
+            raise ParameterError("qps", "agent programs arrive as a Poisson stream; give their rate (programs/s)")
+        return []
     reqs = build_requests(params.trace, get_model(params.model).name, params.requests, params.qps, params.arrivals,
                           params.cv, seed)
     predictor = params.predictor or (
@@ -107,7 +115,8 @@ def replica_config(params: LLMParams) -> ReplicaConfig:
         raise ParameterError("host_kv_gb" if params.host_kv_gb else "ssd_kv_gb",
                              "KV tiers hold prefix-cache entries; turn on prefix_caching")
     return ReplicaConfig(block_size=params.block_size, max_num_seqs=params.max_num_seqs, preemption=params.preemption,
-                         prefix_caching=params.prefix_caching, kv_tiers=tiers)
+                         prefix_caching=params.prefix_caching, kv_tiers=tiers, max_batch_tokens=params.max_batch_tokens,
+                         prefix_block_tokens=params.block_size if params.trace == "agents" else 512)
 
 
 def dispatch_options(params: LLMParams) -> dict:
@@ -129,17 +138,22 @@ def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | No
     if qps is not None:
         params = LLMParams(**{**params.__dict__, "qps": qps})
     options = dict(policy.options.__dict__)
+    if getattr(policy, "needs_prefix_cache", False) and not params.prefix_caching:
+        raise ParameterError("prefix_caching", f"policy {policy.name} keeps contexts in the prefix cache; turn it on")
     dispatcher, prompt_pool = params.dispatch, None
     if params.layout == "splitwise":
         if params.dispatch != "round-robin":
             raise ParameterError("dispatch", "a splitwise layout routes requests itself (join the shortest queue)")
         dispatcher = partial(Splitwise, kv_link=params.kv_link)
         prompt_pool = (params.prompt_replicas, get_gpu(params.prompt_gpu or params.gpu))
+    programs = None
+    if params.trace == "agents":
+        programs = generate_programs(params.requests or 100, params.qps, AgentWorkload(), seed)
     return simulate(build(params, policy, seed), get_model(params.model), get_gpu(params.gpu),
                     lambda: type(policy)(**options), tp=params.tp, replicas=params.replicas,
                     dispatcher=dispatcher, config=replica_config(params), trace=trace, keep_samples=keep_samples,
                     routing_skew=params.routing_skew, dispatch_options=dispatch_options(params),
-                    prompt_pool=prompt_pool, slo=slo)
+                    prompt_pool=prompt_pool, slo=slo, programs=programs)
 
 
 UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",

@@ -39,6 +39,8 @@ class ServingMetrics:
         self.cache_lookup_tokens = 0  # prompt tokens of requests admitted for the first time
         self.kv_loaded_bytes = 0.0  # prefix KV loaded from host/SSD tiers
         self.migrations = 0
+        self.kv_holds = 0  # contexts pinned across a tool call
+        self.kv_hold_expired = 0  # ... whose time-to-live ran out before the next turn came
         self.mixed_prefills = 0  # Splitwise: prompts a token machine ran because prompt queues were long
         self.mixed_decodes = 0  # Splitwise: requests a prompt machine decoded because no token machine had room
         self.kv_transfer_bytes = 0.0
@@ -115,6 +117,8 @@ class ServingMetrics:
             "prefix_hit_rate": self.cache_hit_tokens / self.cache_lookup_tokens if self.cache_lookup_tokens else 0.0,
             "kv_loaded_gb": self.kv_loaded_bytes / 1e9,
             "migrations": self.migrations,
+            "kv_holds": self.kv_holds,
+            "kv_hold_expired": self.kv_hold_expired,
             "kv_transfer_gb": self.kv_transfer_bytes / 1e9,
             "mixed_prefills": self.mixed_prefills,
             "mixed_decodes": self.mixed_decodes,

@@ -91,6 +91,8 @@ class Replica:
         self.high_outstanding = 0  # high-priority requests here (Llumnix keeps headroom for them)
         self.role = "mixed"  # or "prompt" / "token" in a Splitwise layout
         self.handoff = None  # (replica, request) -> bool: hand a prefilled request to a decode machine
+        self.on_done = None  # (request, rejected) -> None: multi-turn programs send their next turn
+        self._holds: dict[int, list[int]] = {}  # program -> cache entries kept pinned across its tool call
         self._awaiting = 0  # KV reserved for incoming requests or held for outgoing ones: frees without an iteration
         self.last_duration = 0.0  # of the iteration that ended last (how long its KV had to stream out)
         self.draining = False  # takes no new requests; its requests migrate away (Llumnix scale-in)
@@ -169,6 +171,8 @@ class Replica:
         if reason is not None:
             req.extra["reject_reason"] = reason
             self.metrics.on_reject(req)
+            if self.on_done is not None:
+                self.on_done(req, True)
             return
         self.outstanding += 1
         self.high_outstanding += req.priority > 0
@@ -186,7 +190,8 @@ class Replica:
     # -- decode bookkeeping --------------------------------------------------------------------
     def _join_decode(self, req: Request) -> None:
         remaining = req.output_tokens - req.generated
-        if remaining <= 0:
+        if remaining <= 0:  # one output token: done at the end of its prefill
+            self._release(req, req.prefill_target, finished=True)
             self._finish(req)
             return
         req.join_step = self.step
@@ -215,14 +220,40 @@ class Replica:
         req.generated += self.step - req.join_step
         return req.kv_base + self.step - req.join_step
 
-    def _release(self, req: Request, kv_len: int) -> None:
+    def _release(self, req: Request, kv_len: int, finished: bool = False) -> None:
+        if finished and self.cache is not None and req.prefix_hashes:
+            self._cache_blocks(req, kv_len)  # the output's KV too: a next turn's prompt starts with it
         blocks = req.blocks if req.reserved else self.kv.blocks_for(kv_len) - req.shared_blocks
         self.kv.release(blocks)
         req.blocks = 0
         if req.shared_blocks:
-            for h in req.extra.pop("pinned"):
-                self.cache.unpin(h)
+            pinned = req.extra.pop("pinned")
+            ttl = self.policy.retain_after_finish(self, req) if finished else 0.0
+            if ttl > 0:
+                self._hold(req.extra["program"], pinned, ttl)
+            else:
+                for h in pinned:
+                    self.cache.unpin(h)
             req.shared_blocks = 0
+
+    def _hold(self, program: int, pinned: list[int], ttl: float) -> None:
+        """Keep a program's context pinned across its tool call for `ttl` seconds (Continuum)."""
+        self._drop_hold(program)
+        self._holds[program] = pinned
+        self.metrics.kv_holds += 1
+
+        def expire(held: list[int]) -> None:
+            if self._holds.get(program) is held:
+                self._drop_hold(program)
+                self.metrics.kv_hold_expired += 1
+                if not self.busy:
+                    self._start_iteration()
+
+        self.sim.schedule(ttl, expire, pinned)
+
+    def _drop_hold(self, program: int) -> None:
+        for h in self._holds.pop(program, ()):
+            self.cache.unpin(h)
 
     # -- prefix cache ----------------------------------------------------------------------------
     def _peek_prefix(self, req: Request) -> None:
@@ -256,6 +287,9 @@ class Replica:
             self._pending_swap_in += cache.tokens * kv_bytes / tier.tier.bandwidth
             self.metrics.kv_loaded_bytes += cache.tokens * kv_bytes
         req.extra["pinned"] = own
+        req.extra.pop("cached_upto", None)
+        if self._holds and req.extra.get("program") in self._holds:
+            self._drop_hold(req.extra["program"])  # the next turn pins its context itself now
         req.shared_blocks = len(own) * cache.unit
         req.cached_tokens = len(own) * cache.tokens
         req.prefilled = req.cached_tokens
@@ -263,11 +297,17 @@ class Replica:
 
     def _cache_prompt(self, req: Request) -> None:
         """After its prefill, a request's full prompt blocks become cache entries it pins."""
+        self._cache_blocks(req, req.prompt_tokens)
+
+    def _cache_blocks(self, req: Request, tokens: int) -> None:
+        """The request's full blocks up to `tokens` become cache entries it pins (from where it left off)."""
         cache = self.cache
         hashes = req.prefix_hashes
-        full = min(len(hashes), req.prompt_tokens // cache.tokens)
+        full = min(len(hashes), tokens // cache.tokens)
         own = req.extra.setdefault("pinned", [])
-        for j in range(req.cached_tokens // cache.tokens, full):
+        start = req.extra.get("cached_upto", req.cached_tokens // cache.tokens)
+        req.extra["cached_upto"] = max(start, full)
+        for j in range(start, full):
             if cache.adopt(hashes[j]):
                 own.append(hashes[j])
                 req.shared_blocks += cache.unit
@@ -279,6 +319,8 @@ class Replica:
         self.outstanding -= 1
         self.high_outstanding -= req.priority > 0
         self.metrics.on_finish(req)
+        if self.on_done is not None:
+            self.on_done(req, False)
 
     def _new_blocks_next_step(self) -> int:
         return self._residues[(-self.step) % self.kv.block_size]
@@ -492,13 +534,14 @@ class Replica:
         self._make_room_for_decodes()
         batch = self.policy.decide(self)
         if not batch.prefills and not (batch.decodes and self.num_decodes):
-            if (self.num_decodes or self.prefilling or self.waiting) and not self._awaiting:
+            if (self.num_decodes or self.prefilling or self.waiting) and not (self._awaiting or self._holds):
                 raise IllegalDecisionError(f"policy {self.policy.name} left replica {self.index} idle with work in progress")
             return
         for i, (req, chunk) in enumerate(batch.prefills):
             self._admit(req, batch.reserve_max)
             remaining = req.prefill_target - req.prefilled
-            if self.cache is not None and (chunk > remaining or (batch.layer_fraction < 1.0 and chunk != remaining)):
+            whole = batch.layer_fraction < 1.0 or self.policy.whole_prompts
+            if self.cache is not None and (chunk > remaining or (whole and chunk != remaining)):
                 batch.prefills[i] = (req, remaining)  # the cached prefix turned out longer or shorter than peeked
         it, duration = self._check_and_price(batch)
         duration += self._pending_swap_in
@@ -579,6 +622,6 @@ class Replica:
             if not req.active or req.finish_step != self.step or req.replica != i:
                 continue
             kv_len = self._leave_decode(req)
-            self._release(req, kv_len)
+            self._release(req, kv_len, finished=True)
             req.last_token = now
             self._finish(req)

@@ -15,7 +15,7 @@ from schedlab.llm.traces import BUNDLED, trace_requests
 from schedlab.sim.workload import gamma_arrivals, poisson_arrivals
 
 PREDICTORS = ("none", "oracle", "castillo", "mean")
-TRACES = (*BUNDLED, "castillo")
+TRACES = (*BUNDLED, "castillo", "agents")  # agents: multi-turn programs (schedlab.llm.programs), qps = programs/s
 
 
 def castillo_requests(

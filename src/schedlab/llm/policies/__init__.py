@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schedlab.llm.policies.base import ReplicaPolicy
+from schedlab.llm.policies.continuum import ContinuumPolicy
 from schedlab.llm.policies.layered import LayeredPrefillPolicy
 from schedlab.llm.policies.length_aware import ShortestJobFirst, ShortestRemainingFirst
 from schedlab.llm.policies.orca import OrcaPolicy
@@ -15,7 +16,8 @@ from schedlab.sim.domain import policy_registry
 
 POLICIES = policy_registry(
     "LLM replica policy",
-    (StaticBatchingPolicy, OrcaPolicy, VLLMPolicy, SarathiPolicy, LayeredPrefillPolicy, ShortestJobFirst, ShortestRemainingFirst),
+    (StaticBatchingPolicy, OrcaPolicy, VLLMPolicy, SarathiPolicy, LayeredPrefillPolicy, ShortestJobFirst, ShortestRemainingFirst,
+     ContinuumPolicy),
 )
 
 

@@ -18,9 +18,14 @@ class ReplicaPolicy(Policy):
     """
 
     whole_prompts: ClassVar[bool] = False
+    needs_prefix_cache: ClassVar[bool] = False  # works through the prefix cache (refused without --prefix-caching)
 
     def decide(self, replica) -> Batch:
         raise NotImplementedError
+
+    def retain_after_finish(self, replica, req) -> float:
+        """Seconds to keep a finished request's cached context pinned (Continuum); 0: unpin now."""
+        return 0.0
 
     def choose_victim(self, replica):
         """The decode to preempt when KV memory runs out: by default the most recently admitted."""

@@ -1,0 +1,52 @@
+"""Continuum: multi-turn agent programs keep their KV across tool calls, scheduled program-first.
+
+Two decisions on top of vLLM's prefill-first batching: (1) when a turn ends in a tool call, the
+program's cached context stays pinned for a time-to-live taken from the tool type's predicted
+duration (its 90th percentile), but only for tools whose median duration is at most
+`ttl_max_s`: holding memory through a long tool call costs more than re-prefilling after it;
+(2) program-level FCFS: waiting turns are admitted in the order their programs first arrived,
+so a program's later turns do not queue behind newer programs. Needs prefix caching (the
+context is reused through the prefix cache) and a program workload (`--trace agents`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schedlab.llm.batch import Batch
+from schedlab.llm.policies.base import ReplicaPolicy
+from schedlab.llm.policies.common import whole_prompts
+from schedlab.sim.params import param
+
+
+@dataclass(frozen=True)
+class ContinuumOptions:
+    ttl_max_s: float = param(5.0, "pin a context only across tools whose median duration is at most this", ge=0,
+                             le=3600, unit="s")
+
+
+def program_order(req) -> tuple:
+    """Preempted requests first (as in vLLM), then by the program's first arrival."""
+    return (req.preemptions == 0, req.extra.get("program_arrival", req.arrival), req.arrival, req.id)
+
+
+class ContinuumPolicy(ReplicaPolicy):
+    name = "continuum"
+    description = "Continuum: KV pinned across tool calls with a TTL from the tool's predicted duration, program-level FCFS"
+    Options = ContinuumOptions
+    whole_prompts = True
+    needs_prefix_cache = True
+
+    def decide(self, replica) -> Batch:
+        if replica.waiting:
+            queue = sorted(replica.waiting, key=program_order) if len(replica.waiting) > 1 else replica.waiting
+            prefills = whole_prompts(replica, queue, replica.config.max_batch_tokens)
+            if prefills:
+                return Batch(prefills=prefills, decodes=False)
+        return Batch(decodes=True)
+
+    def retain_after_finish(self, replica, req) -> float:
+        tool = req.extra.get("tool")
+        if tool is None or tool.median_s > self.options.ttl_max_s:
+            return 0.0
+        return tool.p90_s

@@ -7,6 +7,7 @@ printed with each table.
 
     .venv/bin/python benchmarks/llm_cluster.py prefix     # -> benchmarks/results/llm_prefix_caching.md
     .venv/bin/python benchmarks/llm_cluster.py llumnix    # -> benchmarks/results/llm_llumnix.md
+    .venv/bin/python benchmarks/llm_cluster.py agents     # -> benchmarks/results/llm_agents.md
     .venv/bin/python benchmarks/llm_cluster.py scale      # -> benchmarks/results/llm_scale.md
 """
 
@@ -143,6 +144,45 @@ def two_phase(base: dict, extra: dict, qps: float) -> dict:
                     dispatch_options=dispatch_options(params)).metrics
 
 
+# -- agent programs (Continuum) ------------------------------------------------------------------
+def agents(args: argparse.Namespace) -> list[str]:
+    base = {"trace": "agents", "requests": args.programs, "model": "llama-3-8b", "gpu": "a100", "seed": 0,
+            "max_batch_tokens": 131072}
+    setups = [
+        ("vLLM, no prefix cache (re-prefill every turn)", {"policy": "vllm"}),
+        ("vLLM + prefix cache, LRU (free on pause)", {"policy": "vllm", "prefix_caching": True}),
+        ("vLLM + prefix cache + 100 GB host tier (swap to host)", {"policy": "vllm", "prefix_caching": True,
+                                                                   "host_kv_gb": 100}),
+        ("Continuum (TTL pin, program-level FCFS)", {"policy": "continuum", "prefix_caching": True}),
+        ("Continuum + 100 GB host tier", {"policy": "continuum", "prefix_caching": True, "host_kv_gb": 100}),
+    ]
+    buckets = ("1", "2-4", "5-9", "10-19", "20+")
+    lines = [
+        "# Multi-turn agent programs: Continuum vs vLLM and swap-to-host",
+        "",
+        f"Command: `.venv/bin/python benchmarks/llm_cluster.py agents`. {args.programs} programs per run from "
+        "`schedlab.llm.programs.AgentWorkload` (stated distributions, not a released trace: turns ~ Geometric(mean 8, "
+        "at most 30), task prompt LogNormal mean 3,000 tokens, output per turn mean 200, tool result mean 400, tool "
+        "calls 70% fast (Exponential, mean 1 s) and 30% slow (LogNormal, mean 10 s)), Poisson program arrivals, "
+        "seed 0; Llama-3-8B on one A100, vLLM-style prefill-first batching, 16-token KV blocks, at most 131,072 tokens "
+        "per iteration. JCT = first turn's arrival to last turn's finish.",
+        "",
+    ]
+    for rate in args.program_rates:
+        lines += [f"## {rate:g} programs/s", "",
+                  "| setup | JCT mean | JCT p90 | " + " | ".join(f"JCT, {b} turns" for b in buckets) +
+                  " | hit rate | holds (expired) |",
+                  "|---|---:|---:|" + "---:|" * len(buckets) + "---:|---:|"]
+        for label, extra in setups:
+            m, _ = run({**base, **extra, "qps": rate})
+            cells = " | ".join(fmt_s(m[f"jct_turns_{b}.mean"]) if f"jct_turns_{b}.mean" in m else "-" for b in buckets)
+            lines.append(f"| {label} | {fmt_s(m['jct.mean'])} | {fmt_s(m['jct.p90'])} | {cells} | "
+                         f"{m['prefix_hit_rate']:.1%} | {m['kv_holds']} ({m['kv_hold_expired']}) |")
+            print(lines[-1], flush=True)
+        lines.append("")
+    return lines
+
+
 # -- scale ----------------------------------------------------------------------------------------
 SCALE_CHILD = """
 import resource, sys, time
@@ -190,7 +230,9 @@ def scale(args: argparse.Namespace) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("section", choices=("prefix", "llumnix", "scale"))
+    parser.add_argument("section", choices=("prefix", "llumnix", "agents", "scale"))
+    parser.add_argument("--programs", type=int, default=400, help="agents: programs per run")
+    parser.add_argument("--program-rates", type=float, nargs="+", default=[0.25, 0.5, 1.0], help="agents: programs/s")
     parser.add_argument("--replicas", type=int, default=12, help="prefix: replicas")
     parser.add_argument("--host-gb", type=float, default=200.0, help="prefix: host KV tier per replica")
     parser.add_argument("--trace", default="azure-conv", help="llumnix: request lengths")
@@ -200,8 +242,9 @@ def main() -> None:
     parser.add_argument("--scale-requests", type=int, default=1_000_000)
     parser.add_argument("--scale-rate", type=float, default=100.0, help="scale: request rate for 64 replicas")
     args = parser.parse_args()
-    lines = {"prefix": prefix, "llumnix": llumnix, "scale": scale}[args.section](args)
-    name = {"prefix": "llm_prefix_caching", "llumnix": "llm_llumnix", "scale": "llm_scale"}[args.section]
+    lines = {"prefix": prefix, "llumnix": llumnix, "agents": agents, "scale": scale}[args.section](args)
+    name = {"prefix": "llm_prefix_caching", "llumnix": "llm_llumnix", "agents": "llm_agents",
+            "scale": "llm_scale"}[args.section]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS / name}.md", file=sys.stderr)
 

@@ -8,6 +8,7 @@ printed with each table.
     .venv/bin/python benchmarks/llm_cluster.py prefix     # -> benchmarks/results/llm_prefix_caching.md
     .venv/bin/python benchmarks/llm_cluster.py llumnix    # -> benchmarks/results/llm_llumnix.md
     .venv/bin/python benchmarks/llm_cluster.py agents     # -> benchmarks/results/llm_agents.md
+    .venv/bin/python benchmarks/llm_cluster.py aios       # -> benchmarks/results/llm_aios.md
     .venv/bin/python benchmarks/llm_cluster.py scale      # -> benchmarks/results/llm_scale.md
 """
 
@@ -183,6 +184,40 @@ def agents(args: argparse.Namespace) -> list[str]:
     return lines
 
 
+# -- AIOS ------------------------------------------------------------------------------------------
+def aios(args: argparse.Namespace) -> list[str]:
+    from schedlab.llm.catalog import get_gpu, get_model
+    from schedlab.llm.cluster import simulate
+    from schedlab.llm.programs import AgentWorkload, generate_programs
+    from schedlab.llm.replica import ReplicaConfig
+
+    workload = AgentWorkload(mean_turns=4, task_tokens=1000, output_tokens=300, tool_result_tokens=200)
+    setups = [("FIFO, 1 call at a time", "aios-fifo", {}),
+              ("round-robin 1 s slices, 1 call at a time", "aios-rr", {}),
+              ("FIFO, 8 calls at a time", "aios-fifo", {"concurrency": 8}),
+              ("round-robin 1 s slices, 8 calls at a time", "aios-rr", {"concurrency": 8}),
+              ("continuous batching (vLLM), no AIOS limit", "vllm", {})]
+    lines = ["# AIOS: agents' LLM calls under a central scheduler", "",
+             "Command: `.venv/bin/python benchmarks/llm_cluster.py aios`. 200 agents per run (`AgentWorkload` with "
+             "mean 4 LLM calls, 1,000-token task, 300-token outputs, 200-token tool results, the same tool-time mixture), "
+             "Poisson agent arrivals (seed 0), Llama-3-8B on one A100, no prefix cache. Waiting time = an LLM call's "
+             "time from issue to first run; turnaround = agent start to end. A suspended call's KV is saved to and "
+             "restored from host memory at 25 GB/s (AIOS's context snapshot).", ""]
+    for rate in args.agent_rates:
+        lines += [f"## {rate:g} agents/s", "",
+                  "| scheduler | waiting mean | waiting p90 | turnaround mean | turnaround p90 | suspensions |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for label, policy, options in setups:
+            programs = generate_programs(200, rate, workload, 0)
+            m = simulate([], get_model("llama-3-8b"), get_gpu("a100"), policy, policy_options=options,
+                         programs=programs, config=ReplicaConfig(max_batch_tokens=131072)).metrics
+            lines.append(f"| {label} | {fmt_s(m['queue.mean'])} | {fmt_s(m['queue.p90'])} | {fmt_s(m['jct.mean'])} | "
+                         f"{fmt_s(m['jct.p90'])} | {m['suspensions']} |")
+            print(lines[-1], flush=True)
+        lines.append("")
+    return lines
+
+
 # -- scale ----------------------------------------------------------------------------------------
 SCALE_CHILD = """
 import resource, sys, time
@@ -230,7 +265,8 @@ def scale(args: argparse.Namespace) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("section", choices=("prefix", "llumnix", "agents", "scale"))
+    parser.add_argument("section", choices=("prefix", "llumnix", "agents", "aios", "scale"))
+    parser.add_argument("--agent-rates", type=float, nargs="+", default=[0.05, 0.1, 0.2], help="aios: agents/s")
     parser.add_argument("--programs", type=int, default=400, help="agents: programs per run")
     parser.add_argument("--program-rates", type=float, nargs="+", default=[0.25, 0.5, 1.0], help="agents: programs/s")
     parser.add_argument("--replicas", type=int, default=12, help="prefix: replicas")
@@ -242,8 +278,8 @@ def main() -> None:
     parser.add_argument("--scale-requests", type=int, default=1_000_000)
     parser.add_argument("--scale-rate", type=float, default=100.0, help="scale: request rate for 64 replicas")
     args = parser.parse_args()
-    lines = {"prefix": prefix, "llumnix": llumnix, "agents": agents, "scale": scale}[args.section](args)
-    name = {"prefix": "llm_prefix_caching", "llumnix": "llm_llumnix", "agents": "llm_agents",
+    lines = {"prefix": prefix, "llumnix": llumnix, "agents": agents, "aios": aios, "scale": scale}[args.section](args)
+    name = {"prefix": "llm_prefix_caching", "llumnix": "llm_llumnix", "agents": "llm_agents", "aios": "llm_aios",
             "scale": "llm_scale"}[args.section]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS / name}.md", file=sys.stderr)

@@ -334,3 +334,30 @@ def test_agent_programs_from_the_domain_report_job_completion_times():
 
     with pytest.raises(ParameterError, match="prefix_caching"):
         domain.simulate({**values, "policy": "continuum", "prefix_caching": False})
+
+
+# -- AIOS -------------------------------------------------------------------------------------------------
+def test_aios_fifo_runs_calls_to_completion_one_at_a_time():
+    reqs = make_requests([0.0, 0.01, 0.02], [200, 200, 200], [50, 50, 50])
+    res = simulate(reqs, MODEL, GPU, "aios-fifo")
+    done = sorted(res.requests, key=lambda r: r.first_scheduled)
+    # each call is scheduled only after the previous one finished, in arrival order
+    assert [r.id for r in done] == [0, 1, 2]
+    assert all(b.first_scheduled >= a.finish for a, b in zip(done, done[1:], strict=False))
+    assert res.metrics["suspensions"] == 0
+
+
+def test_aios_round_robin_slices_and_saves_contexts():
+    reqs = make_requests([0.0, 0.01], [200, 200], [400, 400])
+    rr = simulate(reqs, MODEL, GPU, "aios-rr", policy_options={"slice_s": 0.5})
+    fifo = simulate(make_requests([0.0, 0.01], [200, 200], [400, 400]), MODEL, GPU, "aios-fifo")
+    m = rr.metrics
+    assert m["suspensions"] >= 2 and m["finished"] == 2 and closes(m)
+    second = lambda res: res.requests[1]  # noqa: E731
+    assert second(rr).first_scheduled < second(fifo).first_scheduled  # it waits a slice, not a whole call
+    assert all(r.generated == r.output_tokens for r in rr.requests)
+    assert rr.replicas[0].kv.free == rr.replicas[0].kv.total
+    # with concurrency 2 both run from the start and nothing is suspended
+    both = simulate(make_requests([0.0, 0.01], [200, 200], [400, 400]), MODEL, GPU, "aios-rr",
+                    policy_options={"concurrency": 2})
+    assert both.metrics["suspensions"] == 0

@@ -45,3 +45,4 @@ class Batch:
     layer_fraction: float = 1.0
     pad_decodes_to: int = 0
     reserve_max: bool = False  # reserve KV for prompt + max output at admission (no paging)
+    suspend: list[Request] = field(default_factory=list)  # running decodes to save to host and re-queue last (AIOS)

@@ -39,6 +39,7 @@ class ServingMetrics:
         self.cache_lookup_tokens = 0  # prompt tokens of requests admitted for the first time
         self.kv_loaded_bytes = 0.0  # prefix KV loaded from host/SSD tiers
         self.migrations = 0
+        self.suspensions = 0  # time-slice ends (AIOS round-robin): context saved, request re-queued
         self.kv_holds = 0  # contexts pinned across a tool call
         self.kv_hold_expired = 0  # ... whose time-to-live ran out before the next turn came
         self.mixed_prefills = 0  # Splitwise: prompts a token machine ran because prompt queues were long
@@ -117,6 +118,7 @@ class ServingMetrics:
             "prefix_hit_rate": self.cache_hit_tokens / self.cache_lookup_tokens if self.cache_lookup_tokens else 0.0,
             "kv_loaded_gb": self.kv_loaded_bytes / 1e9,
             "migrations": self.migrations,
+            "suspensions": self.suspensions,
             "kv_holds": self.kv_holds,
             "kv_hold_expired": self.kv_hold_expired,
             "kv_transfer_gb": self.kv_transfer_bytes / 1e9,

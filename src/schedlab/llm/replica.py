@@ -151,7 +151,8 @@ class Replica:
 
     def running_decodes(self) -> list[Request]:
         i = self.index
-        return [r for r in self._decode_stack if r.active and r.replica == i]
+        seen: set[int] = set()  # a request that left and came back (swap, suspension) is on the stack twice
+        return [r for r in self._decode_stack if r.active and r.replica == i and not (r.id in seen or seen.add(r.id))]
 
     # -- arrivals ------------------------------------------------------------------------------
     def fits_ever(self, req: Request) -> bool:
@@ -332,16 +333,21 @@ class Replica:
             stack.pop()
         return stack[-1]
 
-    def _preempt(self, req: Request) -> None:
+    def _preempt(self, req: Request, suspend: bool = False) -> None:
+        """Take a running decode off the GPU: on memory pressure (to the queue's head, by the
+        configured mode) or, `suspend`, a time-slice end (KV saved to host, to the queue's tail)."""
         kv_len = self._leave_decode(req)
         self._release(req, kv_len)
-        req.preemptions += 1
-        self.metrics.preemptions += 1
+        if suspend:
+            self.metrics.suspensions += 1
+        else:
+            req.preemptions += 1
+            self.metrics.preemptions += 1
         req.admitted = False
         req.queued = True
         if req.join_step < self.step:
             req.last_token = self._last_decode_end
-        if self.config.preemption == "swap":
+        if suspend or self.config.preemption == "swap":
             req.swapped = True
             req.extra["swap_tokens"] = kv_len
             self._pending_swap_in += kv_len * self.cost.model.kv_bytes_per_token / self.config.swap_bandwidth
@@ -350,7 +356,10 @@ class Replica:
             req.prefilled = 0
             req.layer_progress = 0.0
             self._peek_prefix(req)
-        self.waiting.appendleft(req)
+        if suspend:
+            self.waiting.append(req)
+        else:
+            self.waiting.appendleft(req)
         self._queued(req)
 
     def _make_room_for_decodes(self) -> None:
@@ -364,6 +373,8 @@ class Replica:
             blocks = self.kv.blocks_for(tokens)
             growth = self._new_blocks_next_step() + 1
             if not self.kv.can_admit(blocks + growth) or self.num_decodes >= self.config.max_num_seqs:
+                return
+            if self.policy.max_running is not None and self.num_decodes + len(self.prefilling) >= self.policy.max_running:
                 return
             self.waiting.popleft()
             self.queued_blocks -= req.queue_blocks
@@ -524,6 +535,23 @@ class Replica:
                     self.waiting.appendleft(req)
                     self._queued(req)
 
+    def _decide(self) -> Batch:
+        """The policy's batch, after applying the suspensions it asks for (then it decides again)."""
+        batch = self.policy.decide(self)
+        rounds = 0
+        while batch.suspend:
+            rounds += 1
+            if rounds > 3:
+                raise IllegalDecisionError(f"policy {self.policy.name} keeps suspending requests in one iteration")
+            for req in batch.suspend:
+                if not (req.active and req.replica == self.index) or req.reserved:
+                    raise IllegalDecisionError(f"request {req.id} is not a running decode on replica {self.index}")
+                self._preempt(req, suspend=True)
+            if self.waiting and self.waiting[0].swapped:
+                self._resume_swapped()
+            batch = self.policy.decide(self)  # once more, with the room the suspensions made
+        return batch
+
     def _start_iteration(self) -> None:
         if self.busy:
             return
@@ -532,7 +560,7 @@ class Replica:
         if self.waiting and self.waiting[0].swapped:
             self._resume_swapped()
         self._make_room_for_decodes()
-        batch = self.policy.decide(self)
+        batch = self._decide()
         if not batch.prefills and not (batch.decodes and self.num_decodes):
             if (self.num_decodes or self.prefilling or self.waiting) and not (self._awaiting or self._holds):
                 raise IllegalDecisionError(f"policy {self.policy.name} left replica {self.index} idle with work in progress")

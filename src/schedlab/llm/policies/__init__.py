@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from schedlab.llm.policies.aios import AIOSFIFO, AIOSRoundRobin
 from schedlab.llm.policies.base import ReplicaPolicy
 from schedlab.llm.policies.continuum import ContinuumPolicy
 from schedlab.llm.policies.layered import LayeredPrefillPolicy
@@ -17,7 +18,7 @@ from schedlab.sim.domain import policy_registry
 POLICIES = policy_registry(
     "LLM replica policy",
     (StaticBatchingPolicy, OrcaPolicy, VLLMPolicy, SarathiPolicy, LayeredPrefillPolicy, ShortestJobFirst, ShortestRemainingFirst,
-     ContinuumPolicy),
+     ContinuumPolicy, AIOSFIFO, AIOSRoundRobin),
 )
 
 

@@ -18,6 +18,7 @@ class ReplicaPolicy(Policy):
     """
 
     whole_prompts: ClassVar[bool] = False
+    max_running: int | None = None  # most requests on the GPU at once (the replica resumes swapped ones up to it)
     needs_prefix_cache: ClassVar[bool] = False  # works through the prefix cache (refused without --prefix-caching)
 
     def decide(self, replica) -> Batch:

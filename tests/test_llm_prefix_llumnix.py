@@ -361,3 +361,47 @@ def test_aios_round_robin_slices_and_saves_contexts():
     both = simulate(make_requests([0.0, 0.01], [200, 200], [400, 400]), MODEL, GPU, "aios-rr",
                     policy_options={"concurrency": 2})
     assert both.metrics["suspensions"] == 0
+
+
+# -- HexGen-Text2SQL ----------------------------------------------------------------------------------
+def test_workflow_stages_run_in_order_with_parallel_candidates():
+    from schedlab.llm.workflows import Text2SQLWorkload, generate_queries
+
+    queries = generate_queries(30, 1.0, Text2SQLWorkload(), seed=3)
+    res = simulate([], MODEL, GPU, "hexgen", replicas=2, dispatcher="hexgen", queries=queries)
+    m = res.metrics
+    assert m["queries_finished"] == 30 and closes(m)
+    for q in queries:
+        calls = [r for r in res.requests if r.extra["query"] == q.id]
+        assert len(calls) == sum(len(s) for s in q.stages)
+        for k in range(1, len(q.stages)):
+            before = [r for r in calls if r.extra["stage"] == k - 1]
+            after = [r for r in calls if r.extra["stage"] == k]
+            assert min(r.arrival for r in after) == pytest.approx(max(r.finish for r in before))
+            assert len({r.arrival for r in after}) == 1  # a stage's calls are issued together
+        assert q.finish == pytest.approx(max(r.finish for r in calls))
+
+
+def test_urgency_blends_slack_per_stage_with_query_arrival():
+    from schedlab.llm.policies.hexgen import urgency_key
+
+    a, b = make_requests([0.0, 0.0], [10, 10], [2, 2])
+    a.extra.update(deadline=20.0, stages_left=3, program_arrival=1.0)  # 20 s of slack for 4 stages: 5 per stage
+    b.extra.update(deadline=12.0, stages_left=0, program_arrival=2.0)  # 12 s for its last stage
+    order = lambda alpha: [r.id for r in sorted([a, b], key=lambda r: urgency_key(r, 0.0, alpha))]  # noqa: E731
+    assert order(1.0) == [a.id, b.id]  # 5 < 12
+    assert order(0.0) == [a.id, b.id]  # its query arrived first
+    b.extra["program_arrival"] = 0.5
+    assert order(0.0) == [b.id, a.id] and order(1.0) == [a.id, b.id]
+
+
+def test_hexgen_dispatch_prefers_the_faster_instance_when_idle_and_extra_gpus_parse():
+    res = simulate(make_requests([0.0], [2000], [20]), MODEL, get_gpu("a40"), "hexgen", replicas=1,
+                   dispatcher="hexgen", extra_pools=[(1, get_gpu("h100"))])
+    assert res.requests[0].replica == 1  # the H100
+    from schedlab.llm.domain import parse_extra_gpus
+    from schedlab.sim.params import ParameterError
+
+    assert [(n, g.name) for n, g in parse_extra_gpus("a40:2, h100:1")] == [(2, "a40"), (1, "h100")]
+    with pytest.raises(ParameterError, match="GPU:COUNT"):
+        parse_extra_gpus("tpu:3")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from schedlab.core.registry import Registry
 from schedlab.llm.catalog import GPUSpec, ModelSpec
-from schedlab.llm.costmodel import CostModel
+from schedlab.llm.costmodel import CostModel, prefill_chunk_work
 from schedlab.llm.metrics import SLO, ServingMetrics
 from schedlab.llm.policies import make_policy
 from schedlab.llm.replica import Replica, ReplicaConfig
@@ -43,6 +43,22 @@ def pending_prefill_tokens(replica: Replica) -> int:
         r.prefill_target - r.prefilled for r in replica.prefilling)
 
 
+def least_completion_time() -> Callable[[Sequence[Replica], Request], Replica]:
+    """HexGen's global dispatch: the instance where this call would finish first, estimated from
+    its queued prompt tokens, the call's own prompt and output, and the instance's speeds (its
+    cost model: prefill tokens per second, the decode step at its current batch)."""
+    rates: dict[int, float] = {}
+
+    def estimate(r: Replica, req: Request) -> float:
+        if r.index not in rates:
+            rates[r.index] = 2048 / r.cost.time_of(0, 0, 2048, prefill_chunk_work(0, 2048), 1)
+        batch = r.num_decodes + len(r.prefilling) + len(r.waiting) + 1
+        step = r.cost.time_of(batch, r.decode_context() + req.prompt_tokens, 0, 0.0, 0)
+        return (pending_prefill_tokens(r) + req.prompt_tokens) / rates[r.index] + req.output_tokens * step
+
+    return lambda replicas, req: min(replicas, key=lambda r: (estimate(r, req), r.index))
+
+
 def prefix_aware() -> Callable[[Sequence[Replica], Request], Replica]:
     """Mooncake-style cache-aware routing: the replica with the least estimated prefill work before
     this request's first token, its queue plus its own uncached prompt (host-tier hits count half)."""
@@ -63,6 +79,7 @@ DISPATCHERS: Registry[Callable[[], Callable]] = Registry("dispatcher")
 DISPATCHERS.register("round-robin", round_robin, "cycle through replicas")
 DISPATCHERS.register("least-outstanding", least_outstanding, "fewest requests queued or running")
 DISPATCHERS.register("least-kv", least_kv_load, "lowest used plus queued KV blocks")
+DISPATCHERS.register("hexgen", least_completion_time, "least estimated completion time on heterogeneous instances")
 DISPATCHERS.register("prefix-aware", prefix_aware, "least queued plus uncached prompt tokens (prefix-cache hits)")
 
 
@@ -85,6 +102,15 @@ class Cluster:
         self.peak = count  # most instances running or starting at once
         self.in_transit = 0
         self.arrivals_left = 0
+
+    def add_pool(self, make_replica: Callable[[int], Replica], count: int, role: str = "mixed") -> None:
+        """More replicas from another factory (other GPUs), live from the start."""
+        for _ in range(count):
+            replica = make_replica(len(self.all))
+            replica.role = role
+            self.all.append(replica)
+            self.live.append(replica)
+        self.peak = len(self.all)
 
     def has_work(self) -> bool:
         return bool(self.arrivals_left or self.in_transit or any(r.outstanding for r in self.all))
@@ -140,38 +166,38 @@ def simulate(
     dispatch_options: dict | None = None,
     prompt_pool: tuple[int, GPUSpec] | None = None,
     programs: list | None = None,
+    queries: list | None = None,
+    extra_pools: list[tuple[int, GPUSpec]] | None = None,
 ) -> ServingResult:
     """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
 
     `policy` is a registry name (with `policy_options`) or a factory making one policy per replica.
-    `programs` (multi-turn agent programs, `schedlab.llm.programs`) send their turns as they go,
-    in addition to `requests`. `prompt_pool` = (count, gpu) adds that many prompt machines (role "prompt", same model and
-    tensor parallelism) after the `replicas` token machines, for a disaggregated layout.
+    `programs` (multi-turn agent programs, `schedlab.llm.programs`) and `queries` (multi-stage
+    workflows, `schedlab.llm.workflows`) send their calls as they go, besides `requests`.
+    `extra_pools` = [(count, gpu)] adds colocated replicas on other GPUs (a heterogeneous
+    cluster); `prompt_pool` = (count, gpu) adds prompt machines (role "prompt") after the
+    `replicas` token machines, for a disaggregated layout.
     """
     sim = Simulator()
-    cost = CostModel(model, gpu, tp, framework_overhead_s=framework_overhead_s, routing_skew=routing_skew)
     metrics = ServingMetrics(slo, keep_samples=keep_samples)
 
     def new_policy():
         return make_policy(policy, **(policy_options or {})) if isinstance(policy, str) else policy()
 
-    cluster = Cluster(sim, lambda i: Replica(i, sim, cost, new_policy(), metrics, config, trace), replicas, metrics)
+    def pool(pool_gpu: GPUSpec):
+        pool_cost = CostModel(model, pool_gpu, tp, framework_overhead_s=framework_overhead_s, routing_skew=routing_skew)
+        return lambda i: Replica(i, sim, pool_cost, new_policy(), metrics, config, trace)
+
+    cluster = Cluster(sim, pool(gpu), replicas, metrics)
+    for count, pool_gpu in extra_pools or ():
+        cluster.add_pool(pool(pool_gpu), count)
     if prompt_pool is not None:
-        count, prompt_gpu = prompt_pool
-        prompt_cost = CostModel(model, prompt_gpu, tp, framework_overhead_s=framework_overhead_s,
-                                routing_skew=routing_skew)
         for replica in cluster.all:
             replica.role = "token"
-        for _ in range(count):
-            replica = Replica(len(cluster.all), sim, prompt_cost, new_policy(), metrics, config, trace)
-            replica.role = "prompt"
-            cluster.all.append(replica)
-            cluster.live.append(replica)
-        cluster.peak = len(cluster.all)
+        cluster.add_pool(pool(prompt_pool[1]), prompt_pool[0], role="prompt")
     factory = DISPATCHERS.get(dispatcher) if isinstance(dispatcher, str) else dispatcher
     pick = factory(**(dispatch_options or {}))
     order = sorted(requests, key=lambda r: (r.arrival, r.id))
-    position = {"i": 0}
     cluster.arrivals_left = len(order)
 
     def send(req: Request) -> None:
@@ -179,52 +205,68 @@ def simulate(
         cluster.arrivals_left -= 1
         pick(cluster.live, req).submit(req)
 
-    driver = None
-    if programs:
-        from schedlab.llm.programs import ProgramDriver
-
-        driver = ProgramDriver(programs, sim, send, (config or ReplicaConfig()).prefix_block_tokens)
+    driver = _driver(programs, queries, sim, send, config)
+    if driver is not None:
         cluster.arrivals_left += driver.total_turns
         for replica in cluster.all:
             replica.on_done = driver.on_done
         driver.start()
 
-    def arrive(req: Request) -> None:
-        send(req)
-        i = position["i"] = position["i"] + 1
-        if i < len(order):
-            sim.schedule_at(order[i].arrival, arrive, order[i])
+    def arrive(i: int) -> None:
+        send(order[i])
+        if i + 1 < len(order):
+            sim.schedule_at(order[i + 1].arrival, arrive, i + 1)
 
     if order:
-        sim.schedule_at(order[0].arrival, arrive, order[0])
+        sim.schedule_at(order[0].arrival, arrive, 0)
     if hasattr(pick, "attach"):
         pick.attach(cluster)
     sim.run(until if until is not None else float("inf"))
-    reps = cluster.all
-    running = sum(r.num_decodes + len(r.prefilling) for r in reps) + cluster.in_transit
-    waiting = sum(len(r.waiting) for r in reps)
-    out = metrics.to_dict(running=running, waiting=waiting)
-    out["not_arrived"] = cluster.arrivals_left if until is not None else 0
+    sent = list(order) + (driver.sent if driver is not None else [])  # not arrived yet: replica -1, not counted
+    out = _summary(cluster, metrics, replicas, until, sim.now, fixed=prompt_pool is None and not extra_pools,
+                   sent=sent)
     if driver is not None:
         out.update(driver.metrics())
+    return ServingResult(out, sent, metrics, sim.events_processed, cluster.all)
+
+
+def _driver(programs, queries, sim: Simulator, send: Callable[[Request], None], config: ReplicaConfig | None):
+    """The driver that sends multi-turn programs' or multi-stage queries' calls, if any."""
+    if programs:
+        from schedlab.llm.programs import ProgramDriver
+
+        return ProgramDriver(programs, sim, send, (config or ReplicaConfig()).prefix_block_tokens)
+    if queries:
+        from schedlab.llm.workflows import WorkflowDriver
+
+        return WorkflowDriver(queries, sim, send)
+    return None
+
+
+def _summary(cluster: Cluster, metrics: ServingMetrics, replicas: int, until: float | None, now: float, *,
+             fixed: bool, sent: list[Request]) -> dict:
+    """The run's metrics: latency/throughput from the collector, plus cluster-level figures."""
+    reps = cluster.all
+    running = sum(r.num_decodes + len(r.prefilling) for r in reps) + cluster.in_transit
+    out = metrics.to_dict(running=running, waiting=sum(len(r.waiting) for r in reps))
+    out["not_arrived"] = cluster.arrivals_left if until is not None else 0
     out["kv_blocks_per_replica"] = reps[0].kv.total
     out["replicas"] = replicas
     span = out["duration_s"]
-    end = metrics.last_finish if until is None else sim.now
-    instance_s = cluster.instance_seconds(max(end, metrics.first_arrival if order else 0.0))
+    end = metrics.last_finish if until is None else now
+    instance_s = cluster.instance_seconds(max(end, metrics.first_arrival if metrics.arrived else 0.0))
     out["instance_hours"] = instance_s / 3600
     out["replicas_peak"] = cluster.peak
     out["instances_launched"] = len(reps)
-    fixed = prompt_pool is None and len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
+    fixed = fixed and len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
     capacity_s = replicas * span if fixed else instance_s
     out["replica_busy_fraction"] = metrics.busy_time / capacity_s if capacity_s and capacity_s > 0 else math.nan
     served = [0] * len(reps)
-    for r in order[: position["i"]] + (driver.sent if driver is not None else []):
+    for r in sent:
         if r.replica >= 0:
             served[r.replica] += 1
     out["dispatch_fairness"] = jain_fairness(served)
-    sent = list(order) + (driver.sent if driver is not None else [])
-    return ServingResult(out, sent, metrics, sim.events_processed, reps)
+    return out
 
 
 from schedlab.llm import llumnix as _llumnix  # noqa: E402,F401  (registers the llumnix dispatcher)

@@ -19,6 +19,7 @@ from schedlab.llm.programs import AgentWorkload, generate_programs
 from schedlab.llm.replica import ReplicaConfig
 from schedlab.llm.splitwise import Splitwise
 from schedlab.llm.traces import BUNDLED, load_trace
+from schedlab.llm.workflows import Text2SQLWorkload, generate_queries
 from schedlab.llm.workloads import PREDICTORS, TRACES, attach_predictions, build_requests
 from schedlab.sim.domain import Domain, Policy, register_domain
 from schedlab.sim.params import ParameterError, param
@@ -71,6 +72,8 @@ class LLMParams:
                                ge=0, le=4096)
     startup_s: float = param(30.0, "llumnix auto-scaling: seconds from launching an instance to serving it", ge=0,
                              le=3600, unit="s")
+    extra_gpus: str | None = param(None, "more replicas on other GPUs for a heterogeneous cluster, as GPU:COUNT[,...] "
+                                   "(e.g. a40:2,h100:1)")
     layout: str = param("colocated", "colocated replicas, or splitwise: prompt and token machines in separate pools "
                         "(replicas = token machines)", choices=tuple(LAYOUTS.names()))
     prompt_replicas: int = param(1, "splitwise: prompt machines", ge=1, le=4096)
@@ -90,9 +93,9 @@ def build(params: LLMParams, policy: Policy, seed: int):
         raise ParameterError("qps", "the castillo prompt set has no timestamps; give a request rate")
     if params.arrivals != "trace" and not params.qps:
         raise ParameterError("qps", f"{params.arrivals} arrivals need a request rate")
-    if params.trace == "agents":
+    if params.trace in ("agents", "text2sql"):
         if not params.qps:
-            raise ParameterError("qps", "agent programs arrive as a Poisson stream; give their rate (programs/s)")
+            raise ParameterError("qps", f"{params.trace} workloads arrive as a Poisson stream; give their rate per second")
         return []
     reqs = build_requests(params.trace, get_model(params.model).name, params.requests, params.qps, params.arrivals,
                           params.cv, seed)
@@ -104,6 +107,20 @@ def build(params: LLMParams, policy: Policy, seed: int):
         for r, high in zip(reqs, marks, strict=True):
             r.priority = int(high)
     return reqs
+
+
+def parse_extra_gpus(text: str | None) -> list[tuple[int, object]]:
+    """`a40:2,h100:1` -> [(2, A40), (1, H100)]; a malformed entry names what was expected."""
+    pools = []
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, _, count = item.strip().partition(":")
+        if name.lower() not in GPUS or not count.strip().isdigit() or not 1 <= int(count) <= 4096:
+            raise ParameterError("extra_gpus", f"expected GPU:COUNT entries with a GPU of {', '.join(sorted(GPUS))} "
+                                               f"and a count 1-4096, got {item.strip()[:40]!r}")
+        pools.append((int(count), get_gpu(name)))
+    return pools
 
 
 def replica_config(params: LLMParams) -> ReplicaConfig:
@@ -146,14 +163,17 @@ def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | No
             raise ParameterError("dispatch", "a splitwise layout routes requests itself (join the shortest queue)")
         dispatcher = partial(Splitwise, kv_link=params.kv_link)
         prompt_pool = (params.prompt_replicas, get_gpu(params.prompt_gpu or params.gpu))
-    programs = None
+    programs = queries = None
     if params.trace == "agents":
         programs = generate_programs(params.requests or 100, params.qps, AgentWorkload(), seed)
+    elif params.trace == "text2sql":
+        queries = generate_queries(params.requests or 100, params.qps, Text2SQLWorkload(), seed)
     return simulate(build(params, policy, seed), get_model(params.model), get_gpu(params.gpu),
                     lambda: type(policy)(**options), tp=params.tp, replicas=params.replicas,
                     dispatcher=dispatcher, config=replica_config(params), trace=trace, keep_samples=keep_samples,
                     routing_skew=params.routing_skew, dispatch_options=dispatch_options(params),
-                    prompt_pool=prompt_pool, slo=slo, programs=programs)
+                    prompt_pool=prompt_pool, slo=slo, programs=programs, queries=queries,
+                    extra_pools=parse_extra_gpus(params.extra_gpus))
 
 
 UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",

@@ -600,8 +600,7 @@ class Replica:
         self.sim.schedule(duration, self._end_iteration, batch)
 
     def _end_iteration(self, batch: Batch) -> None:
-        now = self.sim.now
-        self.busy = False
+        now = self.sim.now  # still busy while the batch is applied: arrivals it triggers only queue
         if batch.decodes and self.num_decodes:
             self._decode_step(now)
         for req, chunk in batch.prefills:
@@ -629,6 +628,7 @@ class Replica:
                     self.high_outstanding -= req.priority > 0
                     continue
                 self._join_decode(req)
+        self.busy = False
         self._start_iteration()
 
     def _decode_step(self, now: float) -> None:

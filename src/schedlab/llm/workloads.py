@@ -15,7 +15,9 @@ from schedlab.llm.traces import BUNDLED, trace_requests
 from schedlab.sim.workload import gamma_arrivals, poisson_arrivals
 
 PREDICTORS = ("none", "oracle", "castillo", "mean")
-TRACES = (*BUNDLED, "castillo", "agents")  # agents: multi-turn programs (schedlab.llm.programs), qps = programs/s
+# agents: multi-turn programs (schedlab.llm.programs), text2sql: multi-stage queries (schedlab.llm.workflows);
+# for both, qps is programs or queries per second and requests their number
+TRACES = (*BUNDLED, "castillo", "agents", "text2sql")
 
 
 def castillo_requests(

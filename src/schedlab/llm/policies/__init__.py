@@ -7,6 +7,7 @@ from typing import Any
 from schedlab.llm.policies.aios import AIOSFIFO, AIOSRoundRobin
 from schedlab.llm.policies.base import ReplicaPolicy
 from schedlab.llm.policies.continuum import ContinuumPolicy
+from schedlab.llm.policies.hexgen import HexGenPolicy
 from schedlab.llm.policies.layered import LayeredPrefillPolicy
 from schedlab.llm.policies.length_aware import ShortestJobFirst, ShortestRemainingFirst
 from schedlab.llm.policies.orca import OrcaPolicy
@@ -18,7 +19,7 @@ from schedlab.sim.domain import policy_registry
 POLICIES = policy_registry(
     "LLM replica policy",
     (StaticBatchingPolicy, OrcaPolicy, VLLMPolicy, SarathiPolicy, LayeredPrefillPolicy, ShortestJobFirst, ShortestRemainingFirst,
-     ContinuumPolicy, AIOSFIFO, AIOSRoundRobin),
+     ContinuumPolicy, AIOSFIFO, AIOSRoundRobin, HexGenPolicy),
 )
 
 

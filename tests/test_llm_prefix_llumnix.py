@@ -405,3 +405,48 @@ def test_hexgen_dispatch_prefers_the_faster_instance_when_idle_and_extra_gpus_pa
     assert [(n, g.name) for n, g in parse_extra_gpus("a40:2, h100:1")] == [(2, "a40"), (1, "h100")]
     with pytest.raises(ParameterError, match="GPU:COUNT"):
         parse_extra_gpus("tpu:3")
+
+
+# -- adapters as a scheduled memory tier (MemOS) -------------------------------------------------------
+def test_adapter_cache_lru_evicts_the_least_recent_and_memos_the_least_used():
+    from schedlab.llm.adapters import AdapterCache
+
+    for manager, evicted in (("lru", 1), ("memos", 2)):
+        cache = AdapterCache(slots=2, load_s=1.0, manager=manager)
+        assert cache.acquire(1, 0.0) == 1.0  # a miss: loads in 1 s
+        cache.release(1)
+        for t in (2.0, 3.0):  # adapter 1 used three times, adapter 2 once but last
+            cache.acquire(1, t)
+            cache.release(1)
+        assert cache.acquire(2, 4.0) == 1.0
+        cache.release(2)
+        cache.acquire(3, 10.0)  # full: LRU drops 1 (older use), memos drops 2 (fewer uses)
+        assert evicted not in cache.ready_at and len(cache.ready_at) == 2
+    assert cache.hits == 2 and cache.misses == 3
+
+
+def test_memos_prefetches_the_queues_adapters_on_the_link_one_after_another():
+    from schedlab.llm.adapters import AdapterCache
+
+    cache = AdapterCache(slots=4, load_s=0.5, manager="memos")
+    cache.prefetch([7, 8, 7, 9], now=0.0)
+    assert cache.ready_at == {7: 0.5, 8: 1.0, 9: 1.5}  # loads queue on the PCIe link
+    assert cache.acquire(8, 0.8) == pytest.approx(0.2) and cache.late == 1  # started ahead, not done yet
+    lru = AdapterCache(slots=4, load_s=0.5, manager="lru")
+    lru.prefetch([7, 8], now=0.0)
+    assert lru.ready_at == {}
+
+
+def test_adapter_slots_gate_admission_and_are_released():
+    domain = get_domain("llm")
+    values = {"requests": 400, "qps": 3, "arrivals": "poisson", "adapters": 50, "adapter_slots": 4, "adapter_mb": 500}
+    for manager in ("lru", "memos"):
+        m = domain.simulate({**values, "memory_manager": manager}).metrics
+        assert m["finished"] == 400 and closes(m) and m["adapter_loads"] >= 4
+        assert 0 <= m["adapter_hit_rate"] <= 1 and m["adapter_stall_s"] > 0
+    reqs = trace_requests("azure-conv", n=200, qps=3.0, arrivals="poisson")
+    for i, r in enumerate(reqs):
+        r.extra["adapter"] = i % 5
+    run = simulate(reqs, MODEL, GPU, "vllm", config=ReplicaConfig(adapter_slots=2, adapter_bytes=1e9))
+    cache = run.replicas[0].adapters
+    assert run.metrics["finished"] == 200 and not cache.pins and len(cache.ready_at) <= 2

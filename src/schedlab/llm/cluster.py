@@ -266,6 +266,13 @@ def _summary(cluster: Cluster, metrics: ServingMetrics, replicas: int, until: fl
         if r.replica >= 0:
             served[r.replica] += 1
     out["dispatch_fairness"] = jain_fairness(served)
+    caches = [r.adapters for r in reps if r.adapters is not None]
+    if caches:
+        uses = sum(c.hits + c.late + c.misses for c in caches)
+        out["adapter_hit_rate"] = sum(c.hits for c in caches) / uses if uses else math.nan
+        out["adapter_late_rate"] = sum(c.late for c in caches) / uses if uses else math.nan
+        out["adapter_loads"] = sum(c.loads for c in caches)
+        out["adapter_stall_s"] = sum(c.stall_s for c in caches)
     return out
 
 

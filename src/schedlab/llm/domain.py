@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 
 from schedlab.core.registry import Registry
+from schedlab.llm.adapters import MEMORY_MANAGERS
 from schedlab.llm.catalog import GPUS, MODELS, get_gpu, get_model
 from schedlab.llm.cluster import DISPATCHERS, ServingResult, simulate
 from schedlab.llm.interconnect import LINKS
@@ -74,6 +75,14 @@ class LLMParams:
                              le=3600, unit="s")
     extra_gpus: str | None = param(None, "more replicas on other GPUs for a heterogeneous cluster, as GPU:COUNT[,...] "
                                    "(e.g. a40:2,h100:1)")
+    adapters: int = param(0, "parameter adapters (LoRA) the requests use, drawn Zipf(adapter_skew) by the seed; 0: none",
+                          ge=0, le=1_000_000)
+    adapter_skew: float = param(1.0, "Zipf exponent of adapter popularity", ge=0, le=5)
+    adapter_slots: int = param(8, "GPU slots for adapters per replica (taken from the KV cache)", ge=1, le=100_000)
+    adapter_mb: float = param(160.0, "size of one adapter, loaded from host memory over PCIe 4.0", gt=0, le=1e6,
+                              unit="MB")
+    memory_manager: str = param("lru", "which adapters stay on the GPU and which are fetched ahead",
+                                choices=tuple(MEMORY_MANAGERS.names()))
     layout: str = param("colocated", "colocated replicas, or splitwise: prompt and token machines in separate pools "
                         "(replicas = token machines)", choices=tuple(LAYOUTS.names()))
     prompt_replicas: int = param(1, "splitwise: prompt machines", ge=1, le=4096)
@@ -102,6 +111,11 @@ def build(params: LLMParams, policy: Policy, seed: int):
     predictor = params.predictor or (
         ("castillo" if params.trace == "castillo" else "oracle") if policy.needs_predictions else "none")
     attach_predictions(reqs, predictor)
+    if params.adapters > 0:
+        weights = 1.0 / np.arange(1, params.adapters + 1) ** params.adapter_skew
+        picks = np.random.default_rng([seed, 13]).choice(params.adapters, size=len(reqs), p=weights / weights.sum())
+        for r, adapter in zip(reqs, picks, strict=True):
+            r.extra["adapter"] = int(adapter)
     if params.high_priority > 0:
         marks = np.random.default_rng([seed, 7]).random(len(reqs)) < params.high_priority
         for r, high in zip(reqs, marks, strict=True):
@@ -133,7 +147,9 @@ def replica_config(params: LLMParams) -> ReplicaConfig:
                              "KV tiers hold prefix-cache entries; turn on prefix_caching")
     return ReplicaConfig(block_size=params.block_size, max_num_seqs=params.max_num_seqs, preemption=params.preemption,
                          prefix_caching=params.prefix_caching, kv_tiers=tiers, max_batch_tokens=params.max_batch_tokens,
-                         prefix_block_tokens=params.block_size if params.trace == "agents" else 512)
+                         prefix_block_tokens=params.block_size if params.trace == "agents" else 512,
+                         adapter_slots=params.adapter_slots if params.adapters else 0,
+                         adapter_bytes=params.adapter_mb * 1e6, memory_manager=params.memory_manager)
 
 
 def dispatch_options(params: LLMParams) -> dict:
@@ -237,5 +253,5 @@ LLM = register_domain(Domain(
     examples=("--policy sarathi --trace azure-conv --qps 5 --requests 2000",
               "--trace mooncake-conv --requests 1000 --replicas 4 --dispatch prefix-aware --prefix-caching",
               "--trace azure-conv --qps 40 --requests 2000 --replicas 4 --dispatch llumnix --high-priority 0.1"),
-    components={"dispatcher": DISPATCHERS, "layout": LAYOUTS},
+    components={"dispatcher": DISPATCHERS, "layout": LAYOUTS, "memory manager": MEMORY_MANAGERS},
 ))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
+from schedlab.llm.adapters import AdapterCache
 from schedlab.llm.batch import Batch
 from schedlab.llm.costmodel import CostModel, Iteration, prefill_chunk_work
 from schedlab.llm.kv import BlockPool
@@ -42,6 +43,9 @@ class ReplicaConfig:
     prefix_caching: bool = False  # keep prompt KV blocks named by the trace's hashes for reuse
     prefix_block_tokens: int = 512  # tokens per hash block (Mooncake traces: 512)
     kv_tiers: tuple[KVTier, ...] = ()  # host/SSD tiers below the GPU prefix cache
+    adapter_slots: int = 0  # GPU slots for parameter adapters (LoRA); 0: requests use the base model
+    adapter_bytes: float = 0.0  # size of one adapter (its slots come out of the KV cache)
+    memory_manager: str = "lru"  # which adapters stay resident and which are fetched ahead (MEMORY_MANAGERS)
 
 
 class Replica:
@@ -65,6 +69,12 @@ class Replica:
         self.config = config or ReplicaConfig()
         self.trace = trace
         blocks = self.config.num_blocks or cost.kv_capacity_tokens(self.config.memory_utilization) // self.config.block_size
+        self.adapters: AdapterCache | None = None
+        if self.config.adapter_slots:
+            block_bytes = cost.model.kv_bytes_per_token * self.config.block_size
+            blocks -= int(self.config.adapter_slots * self.config.adapter_bytes // block_bytes)
+            self.adapters = AdapterCache(self.config.adapter_slots, 10e-6 + self.config.adapter_bytes / 25e9,
+                                         self.config.memory_manager)
         self.cache: PrefixCache | None = None
         if self.config.prefix_caching:
             self.kv = CachingBlockPool(blocks, self.config.block_size)
@@ -85,6 +95,7 @@ class Replica:
         self.busy = False
         self.outstanding = 0  # requests dispatched here and not finished or rejected
         self._pending_swap_in = 0.0
+        self._adapter_wait = 0.0
         self._moe = cost.model.is_moe
         self._boundary: list = []  # migrations out/in, applied between iterations
         self.queued_blocks = 0  # KV blocks the waiting requests' prompts need, kept as they come and go
@@ -221,7 +232,16 @@ class Replica:
         req.generated += self.step - req.join_step
         return req.kv_base + self.step - req.join_step
 
+    def _acquire_adapter(self, req: Request) -> None:
+        """A request going onto the GPU needs its adapter there: a load not done yet stalls it."""
+        if self.adapters is not None and "adapter" in req.extra and not req.extra.get("adapter_pinned"):
+            wait = self.adapters.acquire(req.extra["adapter"], self.sim.now)
+            self._adapter_wait = max(self._adapter_wait, wait)  # loads overlap: the batch waits for the last
+            req.extra["adapter_pinned"] = True
+
     def _release(self, req: Request, kv_len: int, finished: bool = False) -> None:
+        if req.extra.pop("adapter_pinned", False):
+            self.adapters.release(req.extra["adapter"])
         if finished and self.cache is not None and req.prefix_hashes:
             self._cache_blocks(req, kv_len)  # the output's KV too: a next turn's prompt starts with it
         blocks = req.blocks if req.reserved else self.kv.blocks_for(kv_len) - req.shared_blocks
@@ -385,6 +405,7 @@ class Replica:
             req.admitted = True
             self._pending_swap_in += tokens * self.cost.model.kv_bytes_per_token / self.config.swap_bandwidth
             req.prefill_target = tokens
+            self._acquire_adapter(req)
             self._join_decode(req)  # stays among the joiners: its stall shows in its next TBT sample
 
     # -- iterations ----------------------------------------------------------------------------
@@ -405,6 +426,7 @@ class Replica:
         req.blocks = blocks
         req.reserved = reserve_max
         req.admitted = True
+        self._acquire_adapter(req)
         if math.isnan(req.first_scheduled):
             req.first_scheduled = self.sim.now
             self.metrics.on_admit(req)
@@ -524,6 +546,7 @@ class Replica:
                     req.admitted = True
                     req.queued = False
                     req.prefill_target = kv_tokens
+                    self._acquire_adapter(req)
                     self._join_decode(req)
                 else:  # the destination filled up meanwhile: the request recomputes here instead
                     req.admitted = False
@@ -560,6 +583,10 @@ class Replica:
         if self.waiting and self.waiting[0].swapped:
             self._resume_swapped()
         self._make_room_for_decodes()
+        if self.adapters is not None:
+            self.adapters.now_hint = self.sim.now
+        if self.adapters is not None and self.waiting:
+            self.adapters.prefetch((r.extra["adapter"] for r in self.waiting if "adapter" in r.extra), self.sim.now)
         batch = self._decide()
         if not batch.prefills and not (batch.decodes and self.num_decodes):
             if (self.num_decodes or self.prefilling or self.waiting) and not (self._awaiting or self._holds):
@@ -572,7 +599,8 @@ class Replica:
             if self.cache is not None and (chunk > remaining or (whole and chunk != remaining)):
                 batch.prefills[i] = (req, remaining)  # the cached prefix turned out longer or shorter than peeked
         it, duration = self._check_and_price(batch)
-        duration += self._pending_swap_in
+        duration += self._pending_swap_in + self._adapter_wait
+        self._adapter_wait = 0.0
         self._pending_swap_in = 0.0
         if batch.decodes and self.num_decodes:
             new_blocks = self._new_blocks_next_step()

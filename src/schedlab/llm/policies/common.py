@@ -11,6 +11,9 @@ def room_for(replica, req: Request, admitted: int, blocks_taken: int, reserve_ma
     """KV blocks `req` would need if it fits after `admitted` requests taking `blocks_taken`, else -1."""
     if replica.num_decodes + len(replica.prefilling) + admitted >= replica.config.max_num_seqs:
         return -1
+    adapters = getattr(replica, "adapters", None)
+    if adapters is not None and "adapter" in req.extra and not adapters.can_host(req.extra["adapter"]):
+        return -1  # every adapter slot is held by running requests: wait for one (S-LoRA-style)
     blocks = replica.admission_blocks(req, reserve_max)
     if replica.kv.free - blocks_taken - blocks < replica.kv.watermark:
         return -1

@@ -450,3 +450,26 @@ def test_adapter_slots_gate_admission_and_are_released():
     run = simulate(reqs, MODEL, GPU, "vllm", config=ReplicaConfig(adapter_slots=2, adapter_bytes=1e9))
     cache = run.replicas[0].adapters
     assert run.metrics["finished"] == 200 and not cache.pins and len(cache.ready_at) <= 2
+
+
+def test_splitwise_machines_move_into_the_mixed_pool_under_prompt_pressure_and_back():
+    from functools import partial
+
+    from schedlab.llm.splitwise import Splitwise
+
+    # a burst of long prompts on one prompt machine: a token machine joins the mixed pool and takes
+    # prompts next to it; once they are done it goes back, so a calm phase later borrows nothing
+    def reqs():
+        out = make_requests([0.001 * i for i in range(40)] + [60.0 + i for i in range(10)], [3000] * 40 + [300] * 10,
+                            [20] * 50)
+        return out
+
+    def run(until=None):
+        return simulate(reqs(), MODEL, GPU, "vllm", replicas=2, prompt_pool=(1, GPU), until=until,
+                        dispatcher=partial(Splitwise, mixed_prompt_tokens=8000)).metrics
+
+    full, burst_only = run(), run(until=59.0)
+    assert burst_only["mixed_prefills"] > 0 and burst_only["pool_moves"] >= 1 and closes(burst_only)
+    assert full["mixed_prefills"] == burst_only["mixed_prefills"]  # the calm phase runs on the prompt pool
+    assert full["pool_moves"] >= 2 and full["pool_moves"] % 2 == 0  # every machine that left came back
+    assert full["finished"] == 50 and closes(full)

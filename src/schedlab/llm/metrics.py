@@ -44,6 +44,7 @@ class ServingMetrics:
         self.kv_hold_expired = 0  # ... whose time-to-live ran out before the next turn came
         self.mixed_prefills = 0  # Splitwise: prompts a token machine ran because prompt queues were long
         self.mixed_decodes = 0  # Splitwise: requests a prompt machine decoded because no token machine had room
+        self.pool_moves = 0  # Splitwise: machines entering or leaving the mixed pool
         self.kv_transfer_bytes = 0.0
         self.kv_transfer_time = 0.0
         self.migration_downtime = 0.0  # seconds migrated requests stood still, summed
@@ -124,6 +125,7 @@ class ServingMetrics:
             "kv_transfer_gb": self.kv_transfer_bytes / 1e9,
             "mixed_prefills": self.mixed_prefills,
             "mixed_decodes": self.mixed_decodes,
+            "pool_moves": self.pool_moves,
             "migration_downtime_ms_mean": 1e3 * self.migration_downtime / self.migrations if self.migrations else 0.0,
             "high_priority_finished": self.high_finished,
         }

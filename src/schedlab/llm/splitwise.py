@@ -6,10 +6,13 @@ chosen the same way on KV load (used plus queued blocks) among those with room t
 KV; the KV is sent layer by layer while the last prefill iteration computes
 (`layerwise_transfer_delay`) over the prompt machine's NIC, which queues transfers first come
 first served; the request then decodes on the token machine and the prompt machine frees its
-copy. Machines join the mixed pool when queues cross thresholds: if every prompt machine has
-more than `mixed_prompt_tokens` pending, the request is prefilled on the least-loaded token
-machine instead (and decodes there), and if no token machine has room for the KV the prompt
-machine decodes the request itself.
+copy. Machines move into the mixed pool when queues cross thresholds and back when that work
+has drained: if every prompt-taking machine has more than `mixed_prompt_tokens` pending, the
+least-loaded token machine joins the mixed pool and takes prompts (prefilling and decoding
+them itself) next to the prompt machines; if no token machine has room for a request's KV, its
+prompt machine joins the mixed pool and decodes it. A mixed token machine returns to the token
+pool when it has no prompt work left, a mixed prompt machine to the prompt pool when it has no
+decodes left (checked at every arrival).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Splitwise:
         self.token: list[Replica] = []
         self.nics: dict[int, SharedLink] = {}
         self.cluster: Cluster | None = None
+        self.mixed: set[int] = set()  # machines currently in the mixed pool
 
     def attach(self, cluster: Cluster) -> None:
         self.cluster = cluster
@@ -41,11 +45,31 @@ class Splitwise:
         for r in self.prompt:
             r.handoff = self._handoff
 
+    def _settle(self) -> None:
+        """Machines whose borrowed work has drained go back to their own pool."""
+        for r in [r for r in self.prompt + self.token if r.index in self.mixed]:
+            drained = not (r.waiting or r.prefilling) if r.role == "token" else not r.num_decodes
+            if drained:
+                self.mixed.discard(r.index)
+                self.cluster.metrics.pool_moves += 1
+
+    def _enter_mixed(self, r: Replica) -> None:
+        if r.index not in self.mixed:
+            self.mixed.add(r.index)
+            self.cluster.metrics.pool_moves += 1
+
     def __call__(self, replicas: list[Replica], req: Request) -> Replica:
-        best = min(self.prompt, key=lambda r: (pending_prefill_tokens(r), r.index))
+        if self.mixed:
+            self._settle()
+        takers = self.prompt + [r for r in self.token if r.index in self.mixed]
+        best = min(takers, key=lambda r: (pending_prefill_tokens(r), r.index))
         if pending_prefill_tokens(best) > self.mixed_prompt_tokens:
+            spare = [r for r in self.token if r.index not in self.mixed]
+            if spare:
+                best = min(spare, key=lambda r: (r.kv_load(), r.index))
+                self._enter_mixed(best)
+        if best.role == "token":
             self.cluster.metrics.mixed_prefills += 1
-            return min(self.token, key=lambda r: (r.kv_load(), r.index))
         return best
 
     def _handoff(self, prompt: Replica, req: Request) -> bool:
@@ -56,6 +80,7 @@ class Splitwise:
                 break
         else:
             self.cluster.metrics.mixed_decodes += 1
+            self._enter_mixed(prompt)
             return False
         token.reserve_incoming(reserve)
         model = prompt.cost.model

@@ -62,8 +62,8 @@ class Splitwise:
         if self.mixed:
             self._settle()
         takers = self.prompt + [r for r in self.token if r.index in self.mixed]
-        best = min(takers, key=lambda r: (pending_prefill_tokens(r), r.index))
-        if pending_prefill_tokens(best) > self.mixed_prompt_tokens:
+        pending, _, best = min((pending_prefill_tokens(r), r.index, r) for r in takers)
+        if pending > self.mixed_prompt_tokens:
             spare = [r for r in self.token if r.index not in self.mixed]
             if spare:
                 best = min(spare, key=lambda r: (r.kv_load(), r.index))

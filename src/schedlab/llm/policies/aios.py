@@ -11,6 +11,7 @@ context the same way. Both batch nothing beyond `concurrency` (the AIOS LLM core
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from schedlab.llm.batch import Batch
 from schedlab.llm.policies.base import ReplicaPolicy
@@ -43,7 +44,7 @@ class AIOSFIFO(ReplicaPolicy):
         running = replica.num_decodes + len(replica.prefilling)
         slots = self.options.concurrency - running
         if slots > 0 and replica.waiting and not replica.waiting[0].swapped:
-            prefills = whole_prompts(replica, list(replica.waiting)[:slots], replica.config.max_batch_tokens)
+            prefills = whole_prompts(replica, islice(replica.waiting, slots), replica.config.max_batch_tokens)
             if prefills:
                 return Batch(prefills=prefills, decodes=False)
         return Batch(decodes=True)

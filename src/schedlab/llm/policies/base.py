@@ -24,6 +24,10 @@ class ReplicaPolicy(Policy):
     def decide(self, replica) -> Batch:
         raise NotImplementedError
 
+    def admission_order(self, replica):
+        """The waiting requests in the order this policy admits them (queue order by default)."""
+        return replica.waiting
+
     def retain_after_finish(self, replica, req) -> float:
         """Seconds to keep a finished request's cached context pinned (Continuum); 0: unpin now."""
         return 0.0

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schedlab.llm.batch import Batch
-from schedlab.llm.policies.base import ReplicaPolicy
-from schedlab.llm.policies.common import whole_prompts
+from schedlab.llm.policies.vllm import VLLMOptions, VLLMPolicy
 from schedlab.sim.params import param
 
 
 @dataclass(frozen=True)
-class ContinuumOptions:
+class ContinuumOptions(VLLMOptions):
     ttl_max_s: float = param(5.0, "pin a context only across tools whose median duration is at most this", ge=0,
                              le=3600, unit="s")
 
@@ -30,20 +28,17 @@ def program_order(req) -> tuple:
     return (req.preemptions == 0, req.extra.get("program_arrival", req.arrival), req.arrival, req.id)
 
 
-class ContinuumPolicy(ReplicaPolicy):
+class ContinuumPolicy(VLLMPolicy):
+    """vLLM's prefill-first batching with Continuum's admission order and KV retention."""
+
     name = "continuum"
     description = "Continuum: KV pinned across tool calls with a TTL from the tool's predicted duration, program-level FCFS"
     Options = ContinuumOptions
-    whole_prompts = True
     needs_prefix_cache = True
 
-    def decide(self, replica) -> Batch:
-        if replica.waiting:
-            queue = sorted(replica.waiting, key=program_order) if len(replica.waiting) > 1 else replica.waiting
-            prefills = whole_prompts(replica, queue, replica.config.max_batch_tokens)
-            if prefills:
-                return Batch(prefills=prefills, decodes=False)
-        return Batch(decodes=True)
+    def admission_order(self, replica):
+        waiting = replica.waiting
+        return sorted(waiting, key=program_order) if len(waiting) > 1 else waiting
 
     def retain_after_finish(self, replica, req) -> float:
         tool = req.extra.get("tool")

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schedlab.llm.batch import Batch
-from schedlab.llm.policies.base import ReplicaPolicy
-from schedlab.llm.policies.common import fill_chunks
+from schedlab.llm.policies.base import TokenBudget
+from schedlab.llm.policies.sarathi import SarathiPolicy
 from schedlab.sim.params import param
 
 
 @dataclass(frozen=True)
-class HexGenOptions:
-    token_budget: int = param(512, "tokens per iteration (decodes plus prefill chunks)", ge=1, le=1_000_000)
+class HexGenOptions(TokenBudget):
     alpha: float = param(0.5, "weight of urgency against query arrival order", ge=0, le=1)
 
 
@@ -33,18 +31,18 @@ def urgency_key(req, now: float, alpha: float) -> tuple[float, int]:
     return (alpha * (deadline - now) / (extra.get("stages_left", 0) + 1) + (1 - alpha) * arrival, req.id)
 
 
-class HexGenPolicy(ReplicaPolicy):
+class HexGenPolicy(SarathiPolicy):
+    """Sarathi's batching with HexGen's admission order."""
+
     name = "hexgen"
     description = "HexGen-Text2SQL: waiting calls by urgency (slack per remaining stage) blended with arrival by alpha"
     Options = HexGenOptions
 
-    def decide(self, replica) -> Batch:
-        budget = self.options.token_budget - replica.num_decodes
+    def admission_order(self, replica):
         waiting = replica.waiting
-        if len(waiting) > 1:
-            now, alpha = replica.now, self.options.alpha
-            preempted = [r for r in waiting if r.preemptions and not r.admitted]
-            rest = sorted((r for r in waiting if not (r.preemptions and not r.admitted)),
-                          key=lambda r: urgency_key(r, now, alpha))
-            waiting = preempted + rest
-        return Batch(prefills=fill_chunks(replica, waiting, budget), decodes=True)
+        if len(waiting) <= 1:
+            return waiting
+        now, alpha = replica.now, self.options.alpha
+        preempted = [r for r in waiting if r.preemptions and not r.admitted]  # recomputes keep vLLM's precedence
+        rest = sorted((r for r in waiting if not (r.preemptions and not r.admitted)), key=lambda r: urgency_key(r, now, alpha))
+        return preempted + rest

@@ -15,4 +15,4 @@ class SarathiPolicy(ReplicaPolicy):
 
     def decide(self, replica) -> Batch:
         budget = self.options.token_budget - replica.num_decodes
-        return Batch(prefills=fill_chunks(replica, replica.waiting, budget), decodes=True)
+        return Batch(prefills=fill_chunks(replica, self.admission_order(replica), budget), decodes=True)

@@ -25,7 +25,7 @@ class VLLMPolicy(ReplicaPolicy):
     def decide(self, replica) -> Batch:
         limit = self.options.max_prefill_tokens or replica.config.max_batch_tokens
         if replica.waiting:
-            prefills = whole_prompts(replica, replica.waiting, limit)
+            prefills = whole_prompts(replica, self.admission_order(replica), limit)
             if prefills:
                 return Batch(prefills=prefills, decodes=False)
         return Batch(decodes=True)

@@ -99,7 +99,7 @@ def test_registered_environment_passes_the_gymnasium_checker_and_is_seeded():
             action = int(rng.choice(np.flatnonzero(info["action_mask"])))
             obs, reward, done, _, info = e.step(action)
             rewards.append(reward)
-        return rewards, info["makespan"]
+        return rewards, info["cost"]
 
     first, again, other = episode(3), episode(3), episode(4)
     assert first == again and first != other

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schedlab.dag.online import POLICIES, run_soc
+from schedlab.learn.soc import LearnedSoC
 from schedlab.sim.domain import Domain, Policy, register_domain
 from schedlab.sim.params import param
 from schedlab.sim.result import SimResult, Span
+
+POLICIES.register(LearnedSoC.name, LearnedSoC, LearnedSoC.description)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,17 @@
 """Online DAG scheduling on a heterogeneous SoC (DS3 / DeepSoCS style), on the simulation core.
 
 DAG jobs arrive over time; each task runs on one processing element (PE), whose execution time
-is the job's cost-matrix entry times a log-normal noise factor (the policy only knows the
-expected cost). Each PE runs its queue one task at a time, highest priority first among tasks
+is the job's cost-matrix entry times a log-normal noise factor drawn per task at arrival (the
+policy only knows the expected cost). Each PE runs its queue one task at a time, highest priority first among tasks
 whose inputs have arrived. Policies (mechanism apart from policy):
 
 - `heft`: at arrival, the whole job is mapped by HEFT against the PEs' expected backlog; tasks
   are queued at their PE when ready, prioritised by upward rank;
 - `etf`: when a task becomes ready, it goes to the PE where it is expected to finish earliest;
 - `met`: to the PE with the minimum expected execution time;
-- any `SoCPolicy` subclass with `priority(job, task)` and `place(view, job, task)` (e.g. a
-  learned ordering with a greedy EFT mapping, the DeepSoCS split).
+- any `SoCPolicy` subclass with `priority(job, task)` and `place(view, job, task)`, and
+  optionally `pick_next(view, pe, waiting)` to choose among a free PE's arrived tasks itself
+  (the learned ordering with a greedy EFT mapping, DeepSoCS's split, is `learned-deepsocs`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Job:
     remaining_preds: list[int] = field(default_factory=list)
     left: int = 0
     done: float = math.nan
+    noise: np.ndarray | None = None  # each task's execution-time factor, drawn when the job arrives
 
 
 class SoCView:
@@ -81,6 +83,11 @@ class SoCPolicy(Policy):
     def place(self, view: SoCView, job: Job, task: int) -> int:
         """The PE a ready task goes to."""
         raise NotImplementedError
+
+    def pick_next(self, view: SoCView, pe: int, waiting: list[tuple]) -> int:
+        """Which of a free PE's arrived tasks it runs next: an index into `waiting`, whose entries are
+        (priority, order, data_ready, job, task); by default the smallest priority (ties: queue order)."""
+        return min(range(len(waiting)), key=lambda k: waiting[k][:2])
 
 
 class HEFTAtArrival(SoCPolicy):
@@ -172,6 +179,9 @@ class SoCSimulator:
         job.finish, job.pe = [math.nan] * n, [-1] * n
         job.remaining_preds = [len(job.dag.preds[t]) for t in range(n)]
         job.left = n
+        # Drawn per task at arrival, in arrival order: every policy meets the same execution times (common random
+        # numbers), however it orders the work.
+        job.noise = self.rng.lognormal(0.0, self.noise, size=n) if self.noise > 0 else np.ones(n)
         self.policy.on_arrival(self.view, job)
         for t in range(n):
             if job.remaining_preds[t] == 0:
@@ -197,12 +207,14 @@ class SoCSimulator:
         if not arrived:
             self.sim.schedule_at(min(e[2] for e in queue), self._wake, pe)
             return
-        entry = min(arrived)
+        pick = self.policy.pick_next(self.view, pe, arrived) if len(arrived) > 1 else 0
+        if not isinstance(pick, (int, np.integer)) or not 0 <= pick < len(arrived):
+            raise IllegalDecisionError(f"policy {self.policy.name} picked {pick!r}; {len(arrived)} tasks wait at PE {pe}")
+        entry = arrived[pick]
         queue.remove(entry)
         heapq.heapify(queue)
         _, _, _, job, task = entry
-        factor = float(self.rng.lognormal(0.0, self.noise)) if self.noise > 0 else 1.0
-        duration = float(job.dag.cost[task, pe]) * factor
+        duration = float(job.dag.cost[task, pe]) * float(job.noise[task])
         self.busy[pe] = True
         self.busy_time[pe] += duration
         if self.record:

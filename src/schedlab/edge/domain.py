@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from schedlab.edge.drones import DRONE_POLICIES, DroneScenario, run_drones
 from schedlab.edge.iot import IOT_POLICIES, IoTScenario, run_iot
 from schedlab.edge.mec import MEC_POLICIES, MECScenario, run_mec
+from schedlab.learn.iot import LearnedACO, LearnedIoT
+from schedlab.learn.mec import LearnedMEC
 from schedlab.sim.domain import Domain, Policy, register_domain
 from schedlab.sim.params import ParameterError, param
 from schedlab.sim.result import SimResult, Span
@@ -25,6 +27,11 @@ class DroneParams:
     degraded_for_s: float = param(15.0, "length of a degraded-network period", ge=0, le=1e7, unit="s")
     degraded_factor: float = param(3.0, "latency multiplier while degraded", ge=1, le=1000)
     qoe_window_s: float = param(10.0, "QoE window length (GEMS)", gt=0, le=1e6, unit="s")
+
+
+MEC_POLICIES.register(LearnedMEC.name, LearnedMEC, LearnedMEC.description)
+for _learned in (LearnedIoT, LearnedACO):
+    IOT_POLICIES.register(_learned.name, _learned, _learned.description)
 
 
 def run_drones_domain(params: DroneParams, policy: Policy, seed: int, record: bool) -> SimResult:

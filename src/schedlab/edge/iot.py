@@ -120,11 +120,28 @@ IOT_POLICIES = policy_registry("IoT policy", (RoundRobin, LeastLoaded, MinMin, A
 POLICIES = ("round-robin", "least-loaded", "min-min", "aco")
 
 
-def _aco(lengths, deadlines, now, free, mips, rng, ants=16, iterations=20, alpha=1.0, beta=2.0, rho=0.2, penalty=20.0):
+def batch_score(assign, lengths, deadlines, now, free, mips, penalty=20.0) -> float:
+    """ACO's objective for one batch: summed time to finish (from the batch time) plus `penalty` per missed deadline,
+    the tasks applied in deadline order as the simulator applies them."""
+    f, score = free.copy(), 0.0
+    for t in np.argsort(deadlines, kind="stable"):
+        n = assign[t]
+        f[n] = max(f[n], now) + lengths[t] / mips[n]
+        score += f[n] - now + (penalty if f[n] > deadlines[t] else 0.0)
+    return score
+
+
+def _aco(lengths, deadlines, now, free, mips, rng, ants=16, iterations=20, alpha=1.0, beta=2.0, rho=0.2, penalty=20.0,
+         tau=None, seed_solution=None):
+    """Ant colony over one batch; `tau` (initial pheromone) and `seed_solution` (a starting best) let another
+    policy guide it (the RL+ACO hybrid)."""
     n_t, n_n = len(lengths), len(mips)
-    tau = np.ones((n_t, n_n))
+    tau = np.ones((n_t, n_n)) if tau is None else tau.copy()
     best, best_score = None, np.inf
-    order = np.argsort(deadlines)
+    if seed_solution is not None:
+        best = np.asarray(seed_solution, dtype=int)
+        best_score = batch_score(best, lengths, deadlines, now, free, mips, penalty)
+    order = np.argsort(deadlines, kind="stable")
     for _ in range(iterations):
         solutions = []
         for _ in range(ants):

@@ -106,9 +106,11 @@ class Weighted(MECPolicy):
     Options = PreferenceOptions
 
     def choose(self, view: MECView, choices: list[Choice]) -> int:
+        """Ties (at w = 0 every server costs the same energy) go to the lower delay, then the lower energy."""
         w = self.options.weight
         return min(range(len(choices)),
-                   key=lambda k: w * choices[k].delay / view.ref_delay + (1 - w) * choices[k].energy / view.ref_energy)
+                   key=lambda k: (w * choices[k].delay / view.ref_delay + (1 - w) * choices[k].energy / view.ref_energy,
+                                  choices[k].delay, choices[k].energy))
 
 
 MEC_POLICIES = policy_registry("MEC policy", (Local, RandomChoice, GreedyDelay, GreedyEnergy, Weighted))

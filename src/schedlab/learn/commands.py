@@ -9,6 +9,11 @@ from pathlib import Path
 from schedlab.core.errors import SchedlabError
 from schedlab.learn.registry import TRAINABLE
 
+USE = {"jobshop": "schedlab solve ft10 --solver learned-jobshop --param weights=",
+       "mec": "python benchmarks/learned_online.py mec --weights ",
+       "soc": "python benchmarks/learned_online.py soc --weights ",
+       "iot": "python benchmarks/learned_online.py iot --weights "}
+
 
 def _cmd_train(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sb3_contrib") is None:
@@ -17,13 +22,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from schedlab.learn.train import TrainConfig, train
 
     config = TrainConfig(env=args.env, steps=args.steps, seed=args.seed, envs=args.envs, processes=args.processes,
-                         max_minutes=args.max_minutes)
-    out.print(f"training {args.env} for {args.steps:,} steps, seed {args.seed}, {args.envs} environments "
-              f"in {args.processes} process(es)")
+                         max_minutes=args.max_minutes, imitate=args.imitate,
+                         algorithm=args.algorithm, rollouts=args.rollouts)
+    how = (f"{args.envs} environments in {args.processes} process(es)" if args.algorithm == "ppo"
+           else f"shared-baseline policy gradient, {args.rollouts} rollouts per episode")
+    out.print(f"training {args.env} for {args.steps:,} steps, seed {args.seed}, {how}")
     record = train(config, Path(args.out), write=out.print)
     out.print(f"wrote {args.out} ({record['steps_done']:,} steps, {record['episodes']:,} episodes in "
-              f"{record['train_seconds']:.0f} s); "
-              f"use it with: schedlab solve ft10 --solver learned-jobshop --param weights={args.out}")
+              f"{record['train_seconds']:.0f} s)" + (f"; use it with: {USE[args.env]}{args.out}" if args.env in USE else ""))
     return 0
 
 
@@ -37,5 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--envs", type=_count, default=8, help="parallel episodes per rollout (default 8)")
     p.add_argument("--processes", type=_count, default=2, help="processes stepping them (default 2: both cores)")
     p.add_argument("--max-minutes", type=_positive, help="stop after this many minutes of wall time")
+    p.add_argument("--imitate", type=_count, default=0,
+                   help="first learn this many decisions of the environment's teacher rule (soc: ETF's order)")
+    p.add_argument("--algorithm", choices=("ppo", "shared-baseline"), default="ppo",
+                   help="ppo (MaskablePPO, default) or shared-baseline (policy gradient, K rollouts of each episode "
+                        "judged against their mean: Decima's input-dependent baseline)")
+    p.add_argument("--rollouts", type=_count, default=8, help="K for --algorithm shared-baseline (default 8)")
     p.add_argument("--out", required=True, help="where to write the trained weights (.pt)")
     p.set_defaults(func=_cmd_train)

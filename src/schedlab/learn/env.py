@@ -1,8 +1,9 @@
 """One Gymnasium adapter for every decision process schedlab can pose.
 
-A decision process (the job-shop Giffler-Thompson state is the first) exposes `observation()`
-(one feature row per action), `legal` (a boolean mask), `step(action) -> cost increase`,
-`done` and `makespan`.  `DecisionEnv` turns it into a `gymnasium.Env` with a legal-action mask
+A decision process (the job-shop Giffler-Thompson state, the blocking shop, or any online
+domain's simulation through `driven.SimulationProcess`) exposes `observation()` (one feature
+row per action), `legal` (a boolean mask), `step(action) -> cost increase`, `done` and `cost`.
+`DecisionEnv` turns it into a `gymnasium.Env` with a legal-action mask
 (``info["action_mask"]`` and `action_masks()`, as sb3-contrib's MaskablePPO expects) and a
 dense or sparse reward; the process itself refuses an illegal action with the error it gives a
 bad rule.  By default the env then leaves the state unchanged, ends nothing, gives a penalty
@@ -30,8 +31,10 @@ OBS_LIMIT = 1e6  # features are scaled times and counts; this only bounds the de
 
 class DecisionProcess(Protocol):
     legal: np.ndarray
-    makespan: int
     scale: float
+
+    @property
+    def cost(self) -> float: ...
 
     @property
     def done(self) -> bool: ...
@@ -44,26 +47,28 @@ class DecisionProcess(Protocol):
 class DecisionEnv(gym.Env):
     """`make_process(rng)` builds a fresh process per episode; rewards are in units of `process.scale`.
 
-    dense: minus the growth of the makespan lower bound at each decision (their sum is minus
-    the final makespan's excess over the first bound); sparse: minus the makespan at the end.
+    dense: minus the growth of the process's cost at each decision (for the job shop, the makespan
+    lower bound: their sum is minus the final makespan's excess over the first bound); sparse:
+    minus the final cost at the end.
     """
 
     metadata: dict[str, Any] = {"render_modes": []}
 
     def __init__(self, make_process: Callable[[np.random.Generator], DecisionProcess], max_actions: int,
-                 reward: str = "dense", illegal: str = "refuse") -> None:
+                 reward: str = "dense", illegal: str = "refuse", n_features: int = N_FEATURES) -> None:
         if reward not in REWARDS:
             raise ValueError(f"reward must be one of {REWARDS}, not {reward!r}")
         if illegal not in ILLEGAL:
             raise ValueError(f"illegal must be one of {ILLEGAL}, not {illegal!r}")
         self.make_process, self.reward, self.illegal = make_process, reward, illegal
-        self.observation_space = spaces.Box(-OBS_LIMIT, OBS_LIMIT, (max_actions, N_FEATURES), np.float32)
+        self.observation_space = spaces.Box(-OBS_LIMIT, OBS_LIMIT, (max_actions, n_features), np.float32)
         self.action_space = spaces.Discrete(max_actions)
         self.process: DecisionProcess | None = None
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
               ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
+        self.close()
         self.process = self.make_process(self.np_random)
         return self.process.observation(), self._info()
 
@@ -80,16 +85,20 @@ class DecisionEnv(gym.Env):
         if self.reward == "dense":
             reward = -grown / self.process.scale
         else:
-            reward = -self.process.makespan / self.process.scale if done else 0.0
+            reward = -self.process.cost / self.process.scale if done else 0.0
         return self.process.observation(), float(reward), done, False, self._info()
 
     def action_masks(self) -> np.ndarray:
         assert self.process is not None, "call reset() first"
         return self.process.legal.copy()
 
+    def close(self) -> None:
+        if self.process is not None and hasattr(self.process, "close"):
+            self.process.close()  # a simulation paused mid-episode in its thread
+
     def _info(self) -> dict[str, Any]:
         assert self.process is not None
-        return {"action_mask": self.process.legal.copy(), "makespan": self.process.makespan}
+        return {"action_mask": self.process.legal.copy(), "cost": self.process.cost}
 
 
 def job_shop_env(problem: Problem | None = None, sizes: tuple[tuple[int, int], ...] = ((10, 10), (15, 15)),

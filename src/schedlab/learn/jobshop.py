@@ -118,6 +118,10 @@ class JobShopDispatch:
     def done(self) -> bool:
         return not self.ready
 
+    @property
+    def cost(self) -> int:
+        return self.makespan
+
     def step(self, job: int) -> int:
         """Schedule `job`'s next operation; returns how much the makespan lower bound grew."""
         if not (0 <= job < self.max_jobs) or not self.legal[job]:

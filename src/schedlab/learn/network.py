@@ -48,15 +48,15 @@ class JobScorer(nn.Module):
 class _Extractor(nn.Module):
     """SB3's `mlp_extractor` slot: flat observations in, (policy logits, value latent) out."""
 
-    def __init__(self, max_jobs: int) -> None:
+    def __init__(self, max_jobs: int, n_features: int) -> None:
         super().__init__()
-        self.scorer = JobScorer()
-        self.max_jobs = max_jobs
+        self.scorer = JobScorer(n_features)
+        self.max_jobs, self.n_features = max_jobs, n_features
         self.latent_dim_pi = max_jobs
         self.latent_dim_vf = HIDDEN
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.scorer(features.view(features.shape[0], self.max_jobs, N_FEATURES))
+        return self.scorer(features.view(features.shape[0], self.max_jobs, self.n_features))
 
     def forward_actor(self, features: torch.Tensor) -> torch.Tensor:
         return self.forward(features)[0]
@@ -66,16 +66,20 @@ class _Extractor(nn.Module):
 
 
 class JobScorerPolicy(MaskableActorCriticPolicy):
-    """MaskablePPO policy whose logits are the scorer's per-job scores (no dense layer on top)."""
+    """MaskablePPO policy whose logits are the scorer's per-action scores (no dense layer on top).
+
+    Any environment whose observation is one feature row per action (feature 0 = the action
+    exists) trains it: job-shop jobs, MEC placements, IoT nodes, SoC ready tasks.
+    """
 
     def __init__(self, observation_space: spaces.Box, action_space: spaces.Discrete, lr_schedule: Any,
                  **kwargs: Any) -> None:
-        self.max_jobs = int(observation_space.shape[0])
+        self.max_jobs, self.n_features = (int(n) for n in observation_space.shape)
         kwargs.setdefault("ortho_init", False)
         super().__init__(observation_space, action_space, lr_schedule, **kwargs)
 
     def _build_mlp_extractor(self) -> None:
-        self.mlp_extractor = _Extractor(self.max_jobs)
+        self.mlp_extractor = _Extractor(self.max_jobs, self.n_features)
 
     def _build(self, lr_schedule: Any) -> None:
         super()._build(lr_schedule)

@@ -25,6 +25,7 @@ from schedlab.solvers.capabilities import Capabilities, SolverBase
 
 SAMPLE_BATCH = 64  # sampled episodes stepped together (one forward pass per decision for all of them)
 SHIPPED = Path(__file__).resolve().parent / "policies" / "jobshop.pt"
+SHIPPED_BLOCKING = Path(__file__).resolve().parent / "policies" / "isbjssp.pt"
 
 
 @lru_cache(maxsize=4)
@@ -36,7 +37,7 @@ def load_scorer(path: str) -> tuple[Any, dict[str, Any]]:
 
     torch.set_num_threads(1)  # one small forward pass per decision: threads cost more than they give
     saved = torch.load(path, map_location="cpu", weights_only=True)
-    scorer = JobScorer()
+    scorer = JobScorer(n_features=int(saved["state_dict"]["embed.0.weight"].shape[1]))
     scorer.load_state_dict(saved["state_dict"])
     scorer.eval()
     return scorer, saved["record"]
@@ -109,3 +110,48 @@ class LearnedJobShop(SolverBase):
 
 SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, attention over jobs) "
                  "in Giffler-Thompson; trained on random 10x10/15x15 shops")
+
+
+def blocking_rollout(problem: Problem, scorer: Any, interruptions: Any = None, seed: int = 0) -> Any:
+    """One greedy ISBJSSP episode of the scorer on `problem` (optionally with random interruptions); the final state."""
+    import torch
+
+    from schedlab.learn.blocking import BlockingDispatch, Interruptions, blocking_arrays
+
+    state = BlockingDispatch(blocking_arrays(problem), interruptions or Interruptions(), np.random.default_rng(seed))
+    with torch.inference_mode():
+        while not state.done:
+            legal = np.flatnonzero(state.legal)
+            scores = scorer(torch.from_numpy(state.observation())[None])[0][0].numpy()
+            state.step(int(legal[int(np.argmax(scores[legal]))]))
+    return state
+
+
+class LearnedBlocking(SolverBase):
+    name = "learned-isbjssp"
+    capabilities = Capabilities(shapes=frozenset({"job_shop"}), objectives=frozenset({"makespan"})).without(
+        "setups", "no_wait", "downtime", "release_dates", "deadlines")
+
+    def limits(self, problem: Problem) -> str | None:
+        if importlib.util.find_spec("torch") is None:
+            return "it needs PyTorch: pip install 'schedlab[learn]' (make run installs it)"
+        if not problem.has_blocking:
+            return "it dispatches blocking job shops (use learned-jobshop for job shops with buffers)"
+        return None
+
+    def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        started = time.perf_counter()
+        weights = Path(str(options.params.get("weights", SHIPPED_BLOCKING)))
+        if not weights.is_file():
+            raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train isbjssp --out FILE)")
+        scorer, record = load_scorer(str(weights))
+        state = blocking_rollout(problem, scorer)
+        schedule = Schedule(ScheduledTask(t, 0, int(state.start[t]), int(state.start[t]) + task.modes[0].duration)
+                            for t, task in enumerate(problem.tasks))
+        return schedule_result(problem, self.name, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
+                               options.seed, scheme="blocking-dispatch", swaps=state.swaps,
+                               trained_steps=record["config"]["steps"])
+
+
+SOLVERS.register("learned-isbjssp", LearnedBlocking, "learned dispatching for blocking job shops with swaps "
+                 "(MaskablePPO, ISBJSSP); trained on random 10x10 shops under random machine interruptions")

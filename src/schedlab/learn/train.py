@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from sb3_contrib import MaskablePPO
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecNormalize
 
 from schedlab.learn.network import JobScorerPolicy
-from schedlab.learn.registry import env_factory
+from schedlab.learn.registry import TRAINABLE, env_factory
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,14 @@ class TrainConfig:
     batch_size: int = 512
     epochs: int = 4
     learning_rate: float = 3e-4
-    gamma: float = 1.0  # episodic: the dense rewards sum to minus the makespan's excess over the first bound
+    gamma: float | None = None  # None: the environment's own (1 for the job shop's episodic makespan)
     gae_lambda: float = 0.95
     ent_coef: float = 0.01
     reward: str = "dense"
     max_minutes: float | None = None  # stop after this much wall time (the record says how many steps were done)
+    imitate: int = 0  # decisions of the environment's teacher rule learned before training (0: none)
+    algorithm: str = "ppo"  # or "shared-baseline": K rollouts of each episode judged against their mean
+    rollouts: int = 8  # K, for the shared-baseline algorithm
 
 
 class Progress(BaseCallback):
@@ -49,7 +52,7 @@ class Progress(BaseCallback):
         super().__init__()
         self.total, self.every, self.write, self.max_seconds = total, every, write, max_seconds
         self.returns: list[float] = []
-        self.makespans: list[int] = []
+        self.costs: list[float] = []
         self.started = self.last = 0.0
 
     def _on_training_start(self) -> None:
@@ -59,7 +62,7 @@ class Progress(BaseCallback):
         for info, done in zip(self.locals["infos"], self.locals["dones"], strict=True):
             if done and "episode" in info:
                 self.returns.append(float(info["episode"]["r"]))
-                self.makespans.append(int(info.get("makespan", 0)))
+                self.costs.append(float(info.get("cost", 0.0)))
         now = time.perf_counter()
         if now - self.last >= self.every or self.num_timesteps >= self.total:
             self.last = now
@@ -74,26 +77,36 @@ class Progress(BaseCallback):
                 f"mean return (last 100) {mean}  {self.num_timesteps / max(elapsed, 1e-9):,.0f} steps/s")
 
 
-def _vec_env(config: TrainConfig) -> DummyVecEnv | SubprocVecEnv:
+def _vec_env(config: TrainConfig) -> DummyVecEnv | SubprocVecEnv | VecNormalize:
     from stable_baselines3.common.env_util import make_vec_env
 
     make = env_factory(config.env)
     cls = SubprocVecEnv if config.processes > 1 else DummyVecEnv
     kwargs: dict[str, Any] = {"start_method": "spawn"} if cls is SubprocVecEnv else {}
-    return make_vec_env(make, n_envs=config.envs, seed=config.seed, vec_env_cls=cls,
-                        env_kwargs={"reward": config.reward}, vec_env_kwargs=kwargs)
+    env = make_vec_env(make, n_envs=config.envs, seed=config.seed, vec_env_cls=cls,
+                       env_kwargs={"reward": config.reward}, vec_env_kwargs=kwargs)
+    if TRAINABLE[config.env].normalize_reward:  # long online episodes: keep the shared value head's targets near 1
+        env = VecNormalize(env, norm_obs=False, norm_reward=True, gamma=config.gamma)
+    return env
 
 
 def train(config: TrainConfig, out: Path, write: Callable[[str], None] = print) -> dict[str, Any]:
     """Train, save the scorer's weights and the record to `out`; returns the record."""
     env_factory(config.env)  # an unknown name fails here, before any work
+    if config.gamma is None:
+        config = replace(config, gamma=TRAINABLE[config.env].gamma)
     torch.manual_seed(config.seed)
+    if config.algorithm == "shared-baseline":
+        return _train_shared_baseline(config, out, write)
+    if config.algorithm != "ppo":
+        raise ValueError(f"algorithm must be ppo or shared-baseline, not {config.algorithm!r}")
     torch.set_num_threads(2)  # the PPO update runs while the environment workers wait
     env = _vec_env(config)
     model = MaskablePPO(JobScorerPolicy, env, n_steps=config.n_steps, batch_size=config.batch_size,
                         n_epochs=config.epochs, learning_rate=config.learning_rate, gamma=config.gamma,
                         gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed, device="cpu",
                         verbose=0)
+    accuracy = _warm_start(model.policy.scorer, config, write) if config.imitate else None
     progress = Progress(config.steps, write=write,
                         max_seconds=None if config.max_minutes is None else 60 * config.max_minutes)
     started = time.perf_counter()
@@ -102,11 +115,43 @@ def train(config: TrainConfig, out: Path, write: Callable[[str], None] = print) 
     loss = model.logger.name_to_value.get("train/loss")  # the last update's PPO loss
     recent = progress.returns[-100:]
     record = {"config": asdict(config), "train_seconds": round(time.perf_counter() - started, 1),
+              "imitation_accuracy": accuracy,
               "final_loss": None if loss is None else float(loss), "steps_done": int(model.num_timesteps),
               "episodes": len(progress.returns), "final_mean_return": float(np.mean(recent)) if recent else None,
               "versions": _versions()}
     save_scorer(model.policy.scorer.state_dict(), record, out)
     return record
+
+
+def _train_shared_baseline(config: TrainConfig, out: Path, write: Callable[[str], None]) -> dict[str, Any]:
+    from schedlab.learn.network import JobScorer
+    from schedlab.learn.reinforce import train_shared_baseline
+
+    torch.set_num_threads(1)  # one small batched forward per decision round
+    make = env_factory(config.env)
+    probe = make(reward="sparse")
+    scorer = JobScorer(int(probe.observation_space.shape[1]))
+    probe.close()
+    accuracy = _warm_start(scorer, config, write) if config.imitate else None
+    stats = train_shared_baseline(lambda: make(reward="sparse"), scorer, config.steps, config.seed, config.rollouts,
+                                  config.learning_rate, config.ent_coef,
+                                  None if config.max_minutes is None else 60 * config.max_minutes, write)
+    record = {"config": asdict(config), "imitation_accuracy": accuracy, **stats, "versions": _versions()}
+    save_scorer(scorer.state_dict(), record, out)
+    return record
+
+
+def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
+    from schedlab.learn.imitate import collect, imitate
+
+    teacher = TRAINABLE[config.env].teacher_rule()
+    if teacher is None:
+        raise ValueError(f"environment {config.env!r} has no teacher rule to imitate")
+    make = env_factory(config.env)
+    data = collect(lambda: make(reward=config.reward), teacher, config.imitate, config.seed)
+    accuracy = imitate(scorer, data, seed=config.seed)
+    write(f"imitated {len(data[2]):,} teacher decisions: accuracy {100 * accuracy:.1f}%")
+    return accuracy
 
 
 def save_scorer(state: dict[str, torch.Tensor], record: dict[str, Any], out: Path) -> None:

@@ -37,3 +37,24 @@ def random_job_shop(n_jobs: int, n_machines: int, seed: int, low: int = 1, high:
         order = rng.permutation(n_machines)
         routes.append([(int(m), int(rng.integers(low, high + 1))) for m in order])
     return job_shop(f"rjs-{n_jobs}x{n_machines}-s{seed}", routes, n_machines)
+
+
+def dmu_job_shop(n_jobs: int, n_machines: int, seed: int, two_sets: bool = False) -> Problem:
+    """A job shop in the style of Demirkol, Mehta and Uzsoy's DMU set: durations uniform in 1..200; with
+    `two_sets` (DMU41-80) the machines are split into two halves and every job visits all of the first half
+    (in random order) before the second, otherwise (DMU01-40) each job visits the machines in random order.
+    The published instances are not reproduced (their generator's seeds are not public): the same
+    distributions, fresh draws."""
+    from schedlab.problems.shop import job_shop
+
+    rng = np.random.default_rng(seed)
+    first = n_machines // 2
+    routes = []
+    for _ in range(n_jobs):
+        if two_sets:
+            order = np.concatenate([rng.permutation(first), first + rng.permutation(n_machines - first)])
+        else:
+            order = rng.permutation(n_machines)
+        routes.append([(int(m), int(rng.integers(1, 201))) for m in order])
+    kind = "dmu2" if two_sets else "dmu1"
+    return job_shop(f"{kind}-{n_jobs}x{n_machines}-s{seed}", routes, n_machines)

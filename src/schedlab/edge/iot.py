@@ -132,9 +132,9 @@ def batch_score(assign, lengths, deadlines, now, free, mips, penalty=20.0) -> fl
 
 
 def _aco(lengths, deadlines, now, free, mips, rng, ants=16, iterations=20, alpha=1.0, beta=2.0, rho=0.2, penalty=20.0,
-         tau=None, seed_solution=None):
-    """Ant colony over one batch; `tau` (initial pheromone) and `seed_solution` (a starting best) let another
-    policy guide it (the RL+ACO hybrid)."""
+         tau=None, seed_solution=None, allowed=None):
+    """Ant colony over one batch; `tau` (initial pheromone), `seed_solution` (a starting best) and `allowed` (the
+    nodes each task may use) let another policy guide it (the RL+ACO hybrid)."""
     n_t, n_n = len(lengths), len(mips)
     tau = np.ones((n_t, n_n)) if tau is None else tau.copy()
     best, best_score = None, np.inf
@@ -151,6 +151,8 @@ def _aco(lengths, deadlines, now, free, mips, rng, ants=16, iterations=20, alpha
             for t in order:
                 finish = np.maximum(f, now) + lengths[t] / mips
                 weights = tau[t] ** alpha * (1.0 / (finish - now + 1e-9)) ** beta
+                if allowed is not None:
+                    weights = weights * allowed[t]
                 n = int(rng.choice(n_n, p=weights / weights.sum()))
                 assign[t] = n
                 f[n] = finish[n]

@@ -300,9 +300,16 @@ def run_rule(arrays: JobShopArrays, rule: str, interruptions: Interruptions = In
 
 
 TRAIN_RATES = (0.0, 0.001, 0.003, 0.01)
+TRAIN_SIZES = ((10, 5), (10, 10), (15, 10), (15, 15), (20, 10))
 
 
-def blocking_env(reward: str = "dense", illegal: str = "refuse", sizes: tuple[tuple[int, int], ...] = ((10, 10),),
+def longest_waiting(rows: np.ndarray, legal: np.ndarray) -> int:
+    """The FIFO rule read from the observation (the teacher for `schedlab train isbjssp --imitate N`): the legal job
+    that has waited longest, a blocked one before a waiting one."""
+    return int(np.argmax(np.where(legal, rows[:, 7] + 1e-6 * rows[:, 6], -np.inf)))
+
+
+def blocking_env(reward: str = "dense", illegal: str = "refuse", sizes: tuple[tuple[int, int], ...] = TRAIN_SIZES,
                  rates: tuple[float, ...] = TRAIN_RATES, problem: Problem | None = None):
     """`schedlab/ISBJSSP-v0`: random Taillard-style shops run with blocking and swaps, the interruption rate drawn
     per episode from `rates` (or a fixed `problem`)."""

@@ -12,7 +12,8 @@ from schedlab.learn.registry import TRAINABLE
 USE = {"jobshop": "schedlab solve ft10 --solver learned-jobshop --param weights=",
        "mec": "python benchmarks/learned_online.py mec --weights ",
        "soc": "python benchmarks/learned_online.py soc --weights ",
-       "iot": "python benchmarks/learned_online.py iot --weights "}
+       "iot": "python benchmarks/learned_online.py iot --weights ",
+       "isbjssp": "python benchmarks/learned_isbjssp.py --weights "}
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -26,11 +27,27 @@ def _cmd_train(args: argparse.Namespace) -> int:
                          algorithm=args.algorithm, rollouts=args.rollouts)
     how = (f"{args.envs} environments in {args.processes} process(es)" if args.algorithm == "ppo"
            else f"shared-baseline policy gradient, {args.rollouts} rollouts per episode")
-    out.print(f"training {args.env} for {args.steps:,} steps, seed {args.seed}, {how}")
+    seeds = f"seeds {','.join(map(str, args.seeds))} ({args.executor})" if args.seeds else f"seed {args.seed}"
+    out.print(f"training {args.env} for {args.steps:,} steps, {seeds}, {how}")
+    if args.seeds:
+        from schedlab.learn.train import train_seeds
+
+        train_seeds(config, args.seeds, Path(args.out), args.executor, args.address, write=out.print)
+        return 0
     record = train(config, Path(args.out), write=out.print)
     out.print(f"wrote {args.out} ({record['steps_done']:,} steps, {record['episodes']:,} episodes in "
               f"{record['train_seconds']:.0f} s)" + (f"; use it with: {USE[args.env]}{args.out}" if args.env in USE else ""))
     return 0
+
+
+def _seed_list(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds like 0,1,2, got {text!r}") from None
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise argparse.ArgumentTypeError(f"expected distinct non-negative seeds like 0,1,2, got {text!r}")
+    return seeds
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,5 +66,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ppo (MaskablePPO, default) or shared-baseline (policy gradient, K rollouts of each episode "
                         "judged against their mean: Decima's input-dependent baseline)")
     p.add_argument("--rollouts", type=_count, default=8, help="K for --algorithm shared-baseline (default 8)")
+    p.add_argument("--seeds", type=_seed_list, help="train one policy per seed (e.g. 0,1,2) and keep the best as --out; "
+                   "each also written as OUT-s<seed>.pt")
+    p.add_argument("--executor", choices=("serial", "local", "ray"), default="serial",
+                   help="where the --seeds runs go: this process, a local process pool, or Ray (as schedlab bench)")
+    p.add_argument("--address", help="Ray cluster address for --executor ray (default: start a local one)")
     p.add_argument("--out", required=True, help="where to write the trained weights (.pt)")
     p.set_defaults(func=_cmd_train)

@@ -12,11 +12,13 @@ allocation seed the pheromone, and that allocation is the colony's first best.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from schedlab.edge.iot import ACOOptions, IoTPolicy, IoTScenario, IoTView, _aco, run_iot
 from schedlab.learn.decide import POLICY_DIR, ScorerDecider
+from schedlab.sim.params import param
 
 IOT_FEATURES = ("exists", "wait", "run", "finish", "slack", "on_time", "speed", "finish_vs_best", "batch_left",
                 "joules")
@@ -76,10 +78,17 @@ class LearnedIoT(IoTPolicy):
         return self.allocate(view, self.decide)
 
 
+@dataclass(frozen=True)
+class LearnedACOOptions(ACOOptions):
+    candidates: int = param(2, "nodes per task the colony may use: the learned policy's top k (0: every node)",
+                            ge=0, le=1000)
+
+
 class LearnedACO(IoTPolicy):
     name = "aco-rl"
-    description = "ant colony guided by the learned policy (its probabilities seed the pheromone, its allocation the best)"
-    Options = ACOOptions
+    description = ("ant colony guided by the learned policy: its top-k nodes per task are the candidates, its "
+                   "probabilities seed the pheromone, its allocation is the first best")
+    Options = LearnedACOOptions
 
     def __init__(self, decide: ScorerDecider | None = None, **options) -> None:
         super().__init__(**options)
@@ -89,6 +98,7 @@ class LearnedACO(IoTPolicy):
         o = self.options
         n_t = len(view.lengths)
         tau = np.ones((n_t, len(view.mips)))
+        allowed = np.ones((n_t, len(view.mips)), bool)
         decider = self.learned.decide
         seen: list[np.ndarray] = []
 
@@ -99,8 +109,11 @@ class LearnedACO(IoTPolicy):
         seed_solution = np.array(self.learned.allocate(view, choose))
         for t, probabilities in zip(np.argsort(view.deadlines, kind="stable"), seen, strict=True):
             tau[t] += PHEROMONE_GAIN * probabilities
+            if 0 < o.candidates < len(view.mips):  # the learned top k are the colony's candidates
+                allowed[t, np.argsort(-probabilities, kind="stable")[o.candidates:]] = False
         return _aco(view.lengths, view.deadlines, view.now, view.free.copy(), view.mips, view.rng, o.ants,
-                    o.iterations, o.alpha, o.beta, o.rho, o.penalty, tau=tau, seed_solution=seed_solution).tolist()
+                    o.iterations, o.alpha, o.beta, o.rho, o.penalty, tau=tau, seed_solution=seed_solution,
+                    allowed=allowed).tolist()
 
 
 def iot_env(reward: str = "dense", illegal: str = "refuse", scenario: IoTScenario = TRAIN_SCENARIO):

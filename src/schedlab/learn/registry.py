@@ -26,7 +26,8 @@ TRAINABLE: dict[str, Trainable] = {
     "jobshop": Trainable("schedlab.learn.env:job_shop_env", "schedlab/JobShop-v0",
                          "job-shop dispatching (Giffler-Thompson) on random 10x10 and 15x15 Taillard-style shops"),
     "isbjssp": Trainable("schedlab.learn.blocking:blocking_env", "schedlab/ISBJSSP-v0",
-                         "blocking job shop with swaps and random machine interruptions, random 10x10 shops (ISBJSSP)"),
+                         "blocking job shop with swaps and random machine interruptions, random 10x5 to 20x10 shops "
+                         "(ISBJSSP)", teacher="schedlab.learn.blocking:longest_waiting"),
     "mec": Trainable("schedlab.learn.mec:mec_env", "schedlab/MEC-v0",
                      "MEC offloading with a random delay/energy preference per episode (GMORL)", gamma=0.98),
     "soc": Trainable("schedlab.learn.soc:soc_env", "schedlab/SoC-v0",

@@ -24,7 +24,7 @@ SOC_FEATURES = ("exists", "job_age", "cost_here", "affinity", "rank", "job_work_
 N_SOC_FEATURES = len(SOC_FEATURES)
 MAX_WAITING = 32  # candidates shown to the policy; beyond this the oldest jobs' tasks are shown
 SHIPPED_SOC = POLICY_DIR / "soc.pt"
-TRAIN_JOBS = 50
+TRAIN_JOBS = 150
 TRAIN_NOISES = (0.0, 0.2, 0.5)
 
 

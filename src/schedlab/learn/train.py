@@ -7,6 +7,7 @@ from and loads without SB3.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -166,3 +167,60 @@ def _versions() -> dict[str, str]:
 
     return {"torch": str(torch.__version__), "gymnasium": gymnasium.__version__,
             "stable_baselines3": stable_baselines3.__version__, "sb3_contrib": sb3_contrib.__version__}
+
+
+def _train_job(job: tuple[TrainConfig, Path]) -> dict[str, Any]:
+    config, out = job
+    return train(config, out, write=lambda _line: None)
+
+
+def train_seeds(config: TrainConfig, seeds: list[int], out: Path, executor: str = "serial",
+                address: str | None = None, write: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """One training run per seed, on this process, a local process pool or Ray (as `schedlab bench` spreads runs);
+    each writes `OUT-s<seed>.pt`, and the seed with the best final mean training return is copied to `out`."""
+    import shutil
+
+    from schedlab.bench.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
+    if executor != "serial":  # each run steps its environments in its own worker, without child processes
+        config = replace(config, processes=1)
+    jobs = [(replace(config, seed=seed), out.with_name(f"{out.stem}-s{seed}{out.suffix}")) for seed in seeds]
+    if executor == "serial":
+        records = [train(c, o, write) for c, o in jobs]
+    elif executor == "local":
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        from schedlab.core.processes import die_with_parent
+
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 initializer=die_with_parent) as pool:
+            records = list(pool.map(_train_job, jobs))
+    else:
+        records = _ray_train(jobs, address)
+    for (c, o), record in zip(jobs, records, strict=True):
+        write(f"seed {c.seed}: {record['steps_done']:,} steps in {record['train_seconds']:.0f} s, final mean return "
+              f"{record['final_mean_return']}, wrote {o}")
+    best = max(range(len(jobs)), key=lambda k: records[k]["final_mean_return"] or -np.inf)
+    shutil.copyfile(jobs[best][1], out)
+    write(f"best seed {jobs[best][0].seed} copied to {out}")
+    return records
+
+
+def _ray_train(jobs: list[tuple[TrainConfig, Path]], address: str | None) -> list[dict[str, Any]]:
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("the ray executor needs Ray: pip install 'schedlab[ray]' (or 'ray==2.60.0')") from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        remote = ray.remote(num_cpus=1)(_train_job)
+        return ray.get([remote.remote(job) for job in jobs])
+    finally:
+        if started_here:
+            ray.shutdown()

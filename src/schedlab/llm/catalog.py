@@ -87,6 +87,7 @@ MODELS: dict[str, ModelSpec] = {
         # GEMM shapes follow the hidden size, as in vidur's profiles; attention and KV use head_dim 128).
         ModelSpec("qwen3-30b-a3b", 48, 2048, 32, 4, 768, 151936, experts=128, active_experts=8, attention_head_dim=128),
         ModelSpec("yi-34b", 60, 7168, 56, 8, 20480, 64000),
+        ModelSpec("falcon-180b", 80, 14848, 232, 8, 59392, 65024, gated_mlp=False),
     ]
 }
 

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from schedlab.core.errors import ModelError
 from schedlab.core.registry import Registry
 from schedlab.llm.catalog import GPUSpec, ModelSpec
 from schedlab.llm.costmodel import CostModel, prefill_chunk_work
@@ -168,6 +169,8 @@ def simulate(
     programs: list | None = None,
     queries: list | None = None,
     extra_pools: list[tuple[int, GPUSpec]] | None = None,
+    pp: int = 1,
+    pp_link: str = "infiniband-hdr",
 ) -> ServingResult:
     """Replay `requests` (sorted by arrival) on `replicas` copies of `model` on `tp` x `gpu`.
 
@@ -188,7 +191,10 @@ def simulate(
         pool_cost = CostModel(model, pool_gpu, tp, framework_overhead_s=framework_overhead_s, routing_skew=routing_skew)
         return lambda i: Replica(i, sim, pool_cost, new_policy(), metrics, config, trace)
 
-    cluster = Cluster(sim, pool(gpu), replicas, metrics)
+    _check_pipeline(pp, prompt_pool is not None or bool(extra_pools) or dispatcher == "llumnix")
+    engines = _pipelined(model, gpu, tp, pp, pp_link, sim, new_policy, metrics, config, trace, framework_overhead_s,
+                         routing_skew) if pp > 1 else pool(gpu)
+    cluster = Cluster(sim, engines, replicas * pp, metrics)
     for count, pool_gpu in extra_pools or ():
         cluster.add_pool(pool(pool_gpu), count)
     if prompt_pool is not None:
@@ -224,10 +230,35 @@ def simulate(
     sim.run(until if until is not None else float("inf"))
     sent = list(order) + (driver.sent if driver is not None else [])  # not arrived yet: replica -1, not counted
     out = _summary(cluster, metrics, replicas, until, sim.now, fixed=prompt_pool is None and not extra_pools,
-                   sent=sent)
+                   sent=sent, engines_per_replica=pp)
     if driver is not None:
         out.update(driver.metrics())
     return ServingResult(out, sent, metrics, sim.events_processed, cluster.all)
+
+
+def _check_pipeline(pp: int, other_layout: bool) -> None:
+    if pp > 1 and other_layout:
+        raise ModelError("pipeline parallelism is modelled for one colocated pool (no prompt pool, extra GPUs or "
+                         "Llumnix autoscaling and migration)")
+
+
+def _pipelined(model: ModelSpec, gpu: GPUSpec, tp: int, pp: int, link: str, sim: Simulator, new_policy,
+               metrics: ServingMetrics, config: ReplicaConfig | None, trace: ChromeTrace | None,
+               framework_overhead_s: float, routing_skew: float) -> Callable[[int], Replica]:
+    """Virtual engine i belongs to replica i // pp and shares that replica's stages."""
+    from schedlab.llm.interconnect import LINKS
+    from schedlab.llm.pipeline import Pipeline
+
+    cost = CostModel(model, gpu, tp, framework_overhead_s=framework_overhead_s, routing_skew=routing_skew, pp=pp)
+    spec = LINKS.get(link)
+    pipelines: dict[int, Pipeline] = {}
+
+    def make(i: int) -> Replica:
+        replica = Replica(i, sim, cost, new_policy(), metrics, config, trace)
+        replica.pipeline = pipelines.setdefault(i // pp, Pipeline(pp, spec, model.hidden * model.bytes_per_param))
+        return replica
+
+    return make
 
 
 def _driver(programs, queries, sim: Simulator, send: Callable[[Request], None], config: ReplicaConfig | None):
@@ -244,7 +275,7 @@ def _driver(programs, queries, sim: Simulator, send: Callable[[Request], None], 
 
 
 def _summary(cluster: Cluster, metrics: ServingMetrics, replicas: int, until: float | None, now: float, *,
-             fixed: bool, sent: list[Request]) -> dict:
+             fixed: bool, sent: list[Request], engines_per_replica: int = 1) -> dict:
     """The run's metrics: latency/throughput from the collector, plus cluster-level figures."""
     reps = cluster.all
     running = sum(r.num_decodes + len(r.prefilling) for r in reps) + cluster.in_transit
@@ -254,12 +285,13 @@ def _summary(cluster: Cluster, metrics: ServingMetrics, replicas: int, until: fl
     out["replicas"] = replicas
     span = out["duration_s"]
     end = metrics.last_finish if until is None else now
-    instance_s = cluster.instance_seconds(max(end, metrics.first_arrival if metrics.arrived else 0.0))
+    # a pipeline-parallel replica's virtual engines are one instance
+    instance_s = cluster.instance_seconds(max(end, metrics.first_arrival if metrics.arrived else 0.0)) / engines_per_replica
     out["instance_hours"] = instance_s / 3600
     out["replicas_peak"] = cluster.peak
     out["instances_launched"] = len(reps)
-    fixed = fixed and len(reps) == replicas and all(math.isnan(r.stopped_at) for r in reps)
-    capacity_s = replicas * span if fixed else instance_s
+    fixed = fixed and len(reps) == replicas * engines_per_replica and all(math.isnan(r.stopped_at) for r in reps)
+    capacity_s = len(reps) * span if fixed else instance_s * engines_per_replica  # busy fraction per engine
     out["replica_busy_fraction"] = metrics.busy_time / capacity_s if capacity_s and capacity_s > 0 else math.nan
     served = [0] * len(reps)
     for r in sent:

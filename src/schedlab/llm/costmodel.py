@@ -102,7 +102,11 @@ class CostModel:
         calibration: Calibration | None = None,
         framework_overhead_s: float = 0.0,
         routing_skew: float = 0.0,
+        pp: int = 1,
     ) -> None:
+        if pp < 1 or pp > model.layers:
+            raise ModelError(f"pipeline-parallel degree {pp} must be between 1 and {model.name}'s {model.layers} layers")
+        self.pp = pp  # stages of tp GPUs; iteration times stay whole-model times (a Pipeline splits them)
         if tp < 1 or model.heads % tp or model.kv_heads % tp and tp % model.kv_heads:
             raise ModelError(f"tensor parallel degree {tp} does not divide {model.name}'s {model.heads} heads")
         self.model, self.gpu, self.tp = model, gpu, tp
@@ -276,15 +280,15 @@ class CostModel:
 
     # -- memory ----------------------------------------------------------------------------
     def kv_capacity_tokens(self, memory_utilization: float = 0.9, activation_reserve: float = 0.05) -> int:
-        """Tokens of KV cache that fit beside the weights on the `tp` GPUs."""
+        """Tokens of KV cache that fit beside the weights on the `tp` x `pp` GPUs."""
         m = self.model
-        budget = self.gpu.memory_bytes * self.tp * (memory_utilization - activation_reserve)
+        budget = self.gpu.memory_bytes * self.tp * self.pp * (memory_utilization - activation_reserve)
         weights = m.total_params * m.bytes_per_param
         free = budget - weights
         if free <= 0:
             raise ModelError(
-                f"{m.name} needs {weights / 2**30:.0f} GiB of weights; {self.tp} x {self.gpu.name} leaves no room for KV cache"
-                " (use a larger tensor-parallel degree)"
+                f"{m.name} needs {weights / 2**30:.0f} GiB of weights; {self.tp * self.pp} x {self.gpu.name} leaves no room "
+                "for KV cache (use a larger tensor- or pipeline-parallel degree)"
             )
         return int(free // m.kv_bytes_per_token)
 

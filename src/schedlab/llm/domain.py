@@ -38,6 +38,9 @@ class LLMParams:
     model: str = param("llama-3-8b", "served model", choices=tuple(sorted(MODELS)))
     gpu: str = param("a100", "GPU of every replica", choices=tuple(sorted(GPUS)))
     tp: int = param(1, "tensor-parallel degree per replica", ge=1, le=64)
+    pp: int = param(1, "pipeline-parallel stages per replica (each of tp GPUs), run as pp virtual engines with a "
+                    "micro-batch each in flight", ge=1, le=64)
+    pp_link: str = param("infiniband-hdr", "link between pipeline stages", choices=tuple(LINKS.names()))
     replicas: int = param(1, "replicas behind the dispatcher", ge=1, le=4096)
     dispatch: str = param("round-robin", "how arrivals are spread over replicas", choices=tuple(DISPATCHERS.names()))
     trace: str = param("azure-conv", "request trace (bundled name; the CLI also reads an Azure-format CSV or "
@@ -174,6 +177,9 @@ def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | No
     if getattr(policy, "needs_prefix_cache", False) and not params.prefix_caching:
         raise ParameterError("prefix_caching", f"policy {policy.name} keeps contexts in the prefix cache; turn it on")
     dispatcher, prompt_pool = params.dispatch, None
+    if params.pp > 1 and (params.layout != "colocated" or params.extra_gpus or params.dispatch == "llumnix"):
+        raise ParameterError("pp", "pipeline parallelism is modelled for a colocated layout on one GPU kind, "
+                             "without Llumnix")
     if params.layout == "splitwise":
         if params.dispatch != "round-robin":
             raise ParameterError("dispatch", "a splitwise layout routes requests itself (join the shortest queue)")
@@ -189,7 +195,7 @@ def run_serving(params: LLMParams, policy: Policy, seed: int, *, qps: float | No
                     dispatcher=dispatcher, config=replica_config(params), trace=trace, keep_samples=keep_samples,
                     routing_skew=params.routing_skew, dispatch_options=dispatch_options(params),
                     prompt_pool=prompt_pool, slo=slo, programs=programs, queries=queries,
-                    extra_pools=parse_extra_gpus(params.extra_gpus))
+                    extra_pools=parse_extra_gpus(params.extra_gpus), pp=params.pp, pp_link=params.pp_link)
 
 
 UNITS = {"duration_s": "s", "throughput_rps": "1/s", "throughput_tokens_s": "tokens/s", "goodput_rps": "1/s",

@@ -68,7 +68,9 @@ class Replica:
         self.metrics = metrics
         self.config = config or ReplicaConfig()
         self.trace = trace
-        blocks = self.config.num_blocks or cost.kv_capacity_tokens(self.config.memory_utilization) // self.config.block_size
+        # A pipeline-parallel replica is `cost.pp` virtual engines, each with its share of the stages' KV cache.
+        blocks = self.config.num_blocks or (cost.kv_capacity_tokens(self.config.memory_utilization) // cost.pp
+                                            // self.config.block_size)
         self.adapters: AdapterCache | None = None
         if self.config.adapter_slots:
             block_bytes = cost.model.kv_bytes_per_token * self.config.block_size
@@ -107,6 +109,7 @@ class Replica:
         self._awaiting = 0  # KV reserved for incoming requests or held for outgoing ones: frees without an iteration
         self.last_duration = 0.0  # of the iteration that ended last (how long its KV had to stream out)
         self.draining = False  # takes no new requests; its requests migrate away (Llumnix scale-in)
+        self.pipeline = None  # the stages this virtual engine shares with its siblings (pipeline parallelism)
         self.started_at = sim.now
         self.stopped_at = math.nan
         if trace is not None:
@@ -599,6 +602,8 @@ class Replica:
             if self.cache is not None and (chunk > remaining or (whole and chunk != remaining)):
                 batch.prefills[i] = (req, remaining)  # the cached prefix turned out longer or shorter than peeked
         it, duration = self._check_and_price(batch)
+        if self.pipeline is not None:  # through the shared stages, behind the siblings' micro-batches
+            duration = self.pipeline.pass_through(self.sim.now, duration, it[0] + it[1]) - self.sim.now
         duration += self._pending_swap_in + self._adapter_wait
         self._adapter_wait = 0.0
         self._pending_swap_in = 0.0

@@ -288,7 +288,7 @@ class CostModel:
         if free <= 0:
             raise ModelError(
                 f"{m.name} needs {weights / 2**30:.0f} GiB of weights; {self.tp * self.pp} x {self.gpu.name} leaves no room "
-                "for KV cache (use a larger tensor- or pipeline-parallel degree)"
+                "for KV cache (use a larger tensor-parallel or pipeline-parallel degree)"
             )
         return int(free // m.kv_bytes_per_token)
 

@@ -9,10 +9,12 @@ were computed (only timings do). Instances travel by name and are loaded where t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
+from typing import Any
 
 from schedlab.bench.runner import BenchRow, run_instance
 from schedlab.core.errors import SchedlabError
@@ -68,7 +70,9 @@ def run_sweep(
     return _ray_sweep(runs, address, on_row)
 
 
-def _ray_sweep(runs: Sequence[Run], address: str | None, on_row) -> list[BenchRow]:
+@contextmanager
+def ray_session(address: str | None) -> Iterator[Any]:
+    """Ray, connected to `address` or to a local cluster started here (and shut down after) unless one is running."""
     try:
         import ray
     except ImportError:
@@ -77,6 +81,14 @@ def _ray_sweep(runs: Sequence[Run], address: str | None, on_row) -> list[BenchRo
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
+        yield ray
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def _ray_sweep(runs: Sequence[Run], address: str | None, on_row) -> list[BenchRow]:
+    with ray_session(address) as ray:
         remote = ray.remote(num_cpus=1)(run_one)
         futures = [remote.options(num_cpus=max(1, r.threads)).remote(r) for r in runs]
         rows = []
@@ -85,6 +97,3 @@ def _ray_sweep(runs: Sequence[Run], address: str | None, on_row) -> list[BenchRo
             if on_row:
                 on_row(rows[-1])
         return rows
-    finally:
-        if started_here:
-            ray.shutdown()

@@ -53,13 +53,7 @@ def blocking_arrays(problem: Problem) -> JobShopArrays:
     if problem.has_no_wait or problem.setups or problem.has_unavailability or any(j.release for j in problem.jobs):
         raise UnsupportedProblemError(f"{problem.name}: the blocking dispatcher takes no setups, no-wait links, "
                                       "release dates or downtime")
-    width = max(len(r) for r in routes)
-    shape = (len(routes), width)
-    task, machine, duration = np.full(shape, -1, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64)
-    for j, (job, route) in enumerate(zip(problem.jobs, routes, strict=True)):
-        for o, ((m, d), t) in enumerate(zip((op[0] for op in route), job.tasks, strict=True)):
-            task[j, o], machine[j, o], duration[j, o] = t, m, d
-    return JobShopArrays(problem.name, task, machine, duration, np.array([len(r) for r in routes], np.int64))
+    return JobShopArrays.from_routes(problem, routes)
 
 
 class BlockingDispatch:

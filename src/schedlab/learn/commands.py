@@ -19,12 +19,14 @@ USE = {"jobshop": "schedlab solve ft10 --solver learned-jobshop --param weights=
 def _cmd_train(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sb3_contrib") is None:
         raise SchedlabError("training needs PyTorch and sb3-contrib: pip install 'schedlab[learn]' (make run installs them)")
+    if args.init and not Path(args.init).is_file():
+        raise SchedlabError(f"{args.init}: no such policy file to start from")
     from schedlab.cli import out
     from schedlab.learn.train import TrainConfig, train
 
     config = TrainConfig(env=args.env, steps=args.steps, seed=args.seed, envs=args.envs, processes=args.processes,
                          max_minutes=args.max_minutes, imitate=args.imitate,
-                         algorithm=args.algorithm, rollouts=args.rollouts)
+                         algorithm=args.algorithm, rollouts=args.rollouts, init=args.init)
     how = (f"{args.envs} environments in {args.processes} process(es)" if args.algorithm == "ppo"
            else f"shared-baseline policy gradient, {args.rollouts} rollouts per episode")
     seeds = f"seeds {','.join(map(str, args.seeds))} ({args.executor})" if args.seeds else f"seed {args.seed}"
@@ -66,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ppo (MaskablePPO, default) or shared-baseline (policy gradient, K rollouts of each episode "
                         "judged against their mean: Decima's input-dependent baseline)")
     p.add_argument("--rollouts", type=_count, default=8, help="K for --algorithm shared-baseline (default 8)")
+    p.add_argument("--init", help="start from these weights (fine-tuning a file schedlab train wrote for this environment)")
     p.add_argument("--seeds", type=_seed_list, help="train one policy per seed (e.g. 0,1,2) and keep the best as --out; "
                    "each also written as OUT-s<seed>.pt")
     p.add_argument("--executor", choices=("serial", "local", "ray"), default="serial",

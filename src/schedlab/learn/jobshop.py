@@ -52,6 +52,11 @@ class JobShopArrays:
                 "makespan": 1}:
             raise UnsupportedProblemError(f"{problem.name}: the job-shop dispatcher minimises makespan without "
                                           "release dates or downtime")
+        return cls.from_routes(problem, routes)
+
+    @classmethod
+    def from_routes(cls, problem: Problem, routes: list) -> JobShopArrays:
+        """The arrays of `problem`'s single-machine routes (checked by the caller)."""
         width = max(len(r) for r in routes)
         shape = (len(routes), width)
         task, machine, duration = np.full(shape, -1, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64)

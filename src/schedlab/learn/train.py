@@ -43,6 +43,7 @@ class TrainConfig:
     imitate: int = 0  # decisions of the environment's teacher rule learned before training (0: none)
     algorithm: str = "ppo"  # or "shared-baseline": K rollouts of each episode judged against their mean
     rollouts: int = 8  # K, for the shared-baseline algorithm
+    init: str | None = None  # start from these weights (a file `schedlab train` wrote for the same environment)
 
 
 class Progress(BaseCallback):
@@ -107,6 +108,8 @@ def train(config: TrainConfig, out: Path, write: Callable[[str], None] = print) 
                         n_epochs=config.epochs, learning_rate=config.learning_rate, gamma=config.gamma,
                         gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed, device="cpu",
                         verbose=0)
+    if config.init:
+        model.policy.scorer.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["state_dict"])
     accuracy = _warm_start(model.policy.scorer, config, write) if config.imitate else None
     progress = Progress(config.steps, write=write,
                         max_seconds=None if config.max_minutes is None else 60 * config.max_minutes)
@@ -133,6 +136,8 @@ def _train_shared_baseline(config: TrainConfig, out: Path, write: Callable[[str]
     probe = make(reward="sparse")
     scorer = JobScorer(int(probe.observation_space.shape[1]))
     probe.close()
+    if config.init:
+        scorer.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["state_dict"])
     accuracy = _warm_start(scorer, config, write) if config.imitate else None
     stats = train_shared_baseline(lambda: make(reward="sparse"), scorer, config.steps, config.seed, config.rollouts,
                                   config.learning_rate, config.ent_coef,
@@ -211,16 +216,8 @@ def train_seeds(config: TrainConfig, seeds: list[int], out: Path, executor: str 
 
 
 def _ray_train(jobs: list[tuple[TrainConfig, Path]], address: str | None) -> list[dict[str, Any]]:
-    try:
-        import ray
-    except ImportError:
-        raise ValueError("the ray executor needs Ray: pip install 'schedlab[ray]' (or 'ray==2.60.0')") from None
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    try:
+    from schedlab.bench.executors import ray_session
+
+    with ray_session(address) as ray:
         remote = ray.remote(num_cpus=1)(_train_job)
         return ray.get([remote.remote(job) for job in jobs])
-    finally:
-        if started_here:
-            ray.shutdown()

@@ -79,7 +79,8 @@ def main() -> int:
         f"Interruptions: a machine shuts down in any time unit with the given probability, for 5-50 units (uniform);"
         f" {args.seeds} draws per instance at each rate > 0, the same draws for every method.",
         f"Policy: `{args.weights.name}`, {record['steps_done']:,} steps, seed {record['config']['seed']}, "
-        f"{record['train_seconds']:.0f} s of training (random 10x10 shops, rates {{0, 0.001, 0.003, 0.01}}).\n",
+        f"{record['train_seconds']:.0f} s of training (random 10x5 to 20x10 shops, rates {{0, 0.001, 0.003, 0.01}}; "
+        "none of the benchmark's instances).\n",
         "Mean makespan over instances and draws; the last columns compare the learned policy with the best rule "
         "*per run* (the best of the seven, chosen after the fact).\n",
         "| rate | " + " | ".join(methods) + " | learned vs best single rule | learned < / = / > best-per-run rule |",

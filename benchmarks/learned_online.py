@@ -89,14 +89,14 @@ def bench_mec(weights: Path, seeds: int) -> str:
     return "\n".join(lines)
 
 
-def bench_soc(weights: Path, seeds: int, jobs: int, first: int = 0) -> str:
+def bench_soc(weights: Path, seeds: int, jobs: int, first: int = 0, tag: str = "") -> str:
     from schedlab.dag.online import simulate_soc
     from schedlab.learn.soc import LearnedSoC
 
     decider = ScorerDecider(weights, "soc")
     lines = [
         "# DeepSoCS: learned task ordering (ETF mapping) vs HEFT, ETF and MET on the SoC\n",
-        f"Command: `.venv/bin/python benchmarks/learned_online.py soc{f' --first-seed {first}' if first else ''}`. "
+        f"Command: `.venv/bin/python benchmarks/learned_online.py soc{f' --first-seed {first}' if first else ''}{tag}`. "
         f"Default SoC (2 big, 4 little cores, GPU-like,\n"
         f"DSP-like), job templates of seeds {first}-{first + seeds - 1} (never trained on), {jobs} Poisson jobs per run "
         f"at the default\n"
@@ -181,7 +181,8 @@ def main() -> int:
     if args.which == "mec":
         report = bench_mec(weights, args.seeds or 3)
     elif args.which == "soc":
-        report = bench_soc(weights, args.seeds or 5, args.jobs, args.first_seed)
+        report = bench_soc(weights, args.seeds or 5, args.jobs, args.first_seed,
+                           f" --tag {args.tag}" if args.tag else "")
     else:
         report = bench_iot(weights, args.seeds or 5)
     report += f"\n\nTotal wall time {time.perf_counter() - started:.0f} s on this two-core machine.\n"

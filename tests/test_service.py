@@ -274,3 +274,21 @@ def _proc_state(pid: str) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_learned_online_policies_run_as_service_jobs(client):
+    """The shipped learned policies are domain policies like any other: the service runs them in its workers."""
+    bodies = [
+        {"domain": "dag", "params": {"policy": "learned-deepsocs", "jobs": 40, "seed": 2}},
+        {"domain": "mec", "params": {"policy": "learned-gmorl", "weight": 0.3, "users": 5, "tasks_per_user": 10}},
+        {"domain": "iot", "params": {"policy": "aco-rl", "duration_s": 20, "candidates": 3}},
+    ]
+    ids = []
+    for body in bodies:
+        r = client.post("/jobs/simulate", json=body)
+        assert r.status_code == 202, r.text
+        ids.append(r.json()["id"])
+    for job_id, body in zip(ids, bodies, strict=True):
+        assert wait_for(client, job_id, timeout=120)["status"] == "done"
+        result = client.get(f"/jobs/{job_id}/result").json()
+        assert result["policy"] == body["params"]["policy"] and result["metrics"]

@@ -63,12 +63,9 @@ class BlockingDispatch:
                  rng: np.random.Generator | None = None, max_jobs: int | None = None) -> None:
         self.a, self.interruptions = arrays, interruptions
         self.rng = rng or np.random.default_rng(0)
-        self.max_jobs = max_jobs or arrays.n_jobs
-        if arrays.n_jobs > self.max_jobs:
-            raise ValueError(f"{arrays.name} has {arrays.n_jobs} jobs, more than this environment's {self.max_jobs}")
+        self.max_jobs = arrays.width(max_jobs)
         n, m = arrays.n_jobs, arrays.n_machines
-        self.scale = float(max(1, arrays.duration.max()))
-        self.total_ops = int(arrays.length.sum())
+        self.scale, self.total_ops = arrays.time_scale, int(arrays.length.sum())
         self.now = 0
         self.op = np.full(n, -1, np.int64)  # the operation a job is on (processing or blocked after it)
         self.stage = np.where(arrays.length > 0, WAITING, FINISHED)

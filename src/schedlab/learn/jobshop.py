@@ -73,6 +73,18 @@ class JobShopArrays:
     def n_machines(self) -> int:
         return int(self.machine.max()) + 1 if self.machine.size else 0
 
+    @property
+    def time_scale(self) -> float:
+        """The longest operation: the unit of every time feature and reward (one policy for every size)."""
+        return float(max(1, self.duration.max()))
+
+    def width(self, max_jobs: int | None) -> int:
+        """Rows of an observation: `max_jobs` (padding) or the job count; a shop with more jobs is refused."""
+        width = max_jobs or self.n_jobs
+        if self.n_jobs > width:
+            raise ValueError(f"{self.name} has {self.n_jobs} jobs, more than this environment's {width}")
+        return width
+
 
 class JobShopDispatch:
     """The Giffler-Thompson state of one instance; `step(job)` schedules that job's next operation.
@@ -84,12 +96,9 @@ class JobShopDispatch:
 
     def __init__(self, arrays: JobShopArrays, max_jobs: int | None = None) -> None:
         self.a = arrays
-        self.max_jobs = max_jobs or arrays.n_jobs
-        if arrays.n_jobs > self.max_jobs:
-            raise ValueError(f"{arrays.name} has {arrays.n_jobs} jobs, more than this environment's {self.max_jobs}")
+        self.max_jobs = arrays.width(max_jobs)
         n, m = arrays.n_jobs, arrays.n_machines
-        self.scale = float(max(1, arrays.duration.max()))
-        self.total_ops = int(arrays.length.sum())
+        self.scale, self.total_ops = arrays.time_scale, int(arrays.length.sum())
         self.position = np.zeros(n, np.int64)
         self.job_ready = np.zeros(n, np.int64)
         self.machine_free = np.zeros(m, np.int64)

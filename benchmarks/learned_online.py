@@ -35,7 +35,7 @@ def _record(path: Path) -> str:
 
 
 def bench_mec(weights: Path, seeds: int) -> str:
-    from schedlab.edge.mec import Weighted, hypervolume, pareto_front, simulate_mec
+    from schedlab.edge.mec import MEC_POLICIES, Weighted, hypervolume, pareto_front, simulate_mec
     from schedlab.learn.mec import LearnedMEC
 
     decider = ScorerDecider(weights, "mec")
@@ -47,8 +47,8 @@ def bench_mec(weights: Path, seeds: int) -> str:
 
     greedy = {w: point(lambda w=w: Weighted(weight=w)) for w in grid}
     learned = {w: point(lambda w=w: LearnedMEC(decider, weight=w)) for w in grid}
-    singles = {name: point(lambda name=name: __import__("schedlab.edge.mec", fromlist=["MEC_POLICIES"])
-                           .MEC_POLICIES.get(name)()) for name in ("local", "greedy-delay", "greedy-energy", "random")}
+    singles = {name: point(lambda name=name: MEC_POLICIES.get(name)())
+               for name in ("local", "greedy-delay", "greedy-energy", "random")}
     ref_d, ref_e = singles["local"]  # objectives in units of the device-only policy's; reference 1.1 x that point
 
     def normalised(points):

@@ -141,8 +141,12 @@ class BlockingDispatch:
                 moved = True
         return moved
 
-    def _candidates(self, machine: int) -> np.ndarray:
-        return np.array([j for j in range(self.a.n_jobs) if self.target(j) == machine], np.int64)
+    def targets(self) -> np.ndarray:
+        """`target(j)` for every job at once."""
+        a, n = self.a, self.a.n_jobs
+        nxt = np.where(self.stage == WAITING, 0, self.op + 1)
+        wants = (self.stage == WAITING) | ((self.stage == BLOCKED) & (nxt < a.length))
+        return np.where(wants, a.machine[np.arange(n), np.minimum(nxt, a.task.shape[1] - 1)], -1)
 
     def _settle(self) -> None:
         """Run forced moves, swaps and time until a decision with two or more candidates, or the end."""
@@ -150,10 +154,11 @@ class BlockingDispatch:
             if self._swap_cycles():
                 continue
             decided = False
+            targets = self.targets()  # once per pass: a move below ends the pass
             for machine in range(self.a.n_machines):
                 if self.holder[machine] >= 0 or not self._up(machine):
                     continue
-                candidates = self._candidates(machine)
+                candidates = np.flatnonzero(targets == machine)
                 if len(candidates) == 1:
                     self._move(int(candidates[0]), machine)
                     decided = True
@@ -240,7 +245,7 @@ class BlockingDispatch:
         blocked = self.stage == BLOCKED
         rows[:, 6] = blocked
         rows[:, 7] = np.where(blocked | (self.stage == WAITING), (self.now - self.since) / scale, 0.0)
-        targets = np.array([self.target(j) for j in range(n)])
+        targets = self.targets()
         demand = np.bincount(targets[targets >= 0], minlength=a.n_machines)
         held = np.where(blocked, a.machine[np.arange(n), np.maximum(self.op, 0)], -1)
         rows[:, 8] = np.where(held >= 0, demand[np.maximum(held, 0)] / max(1, n), 0.0)

@@ -23,6 +23,13 @@ class ScorerDecider:
         self.weights, self.env = Path(weights), env
         self._scorer = None
 
+    @classmethod
+    def from_scorer(cls, scorer, env: str = "") -> ScorerDecider:
+        """A decider around a scorer already loaded (the solvers load theirs through `load_scorer`)."""
+        decider = cls("", env)
+        decider._scorer = scorer
+        return decider
+
     def _load(self):
         if importlib.util.find_spec("torch") is None:
             raise SchedlabError("learned policies need PyTorch: pip install 'schedlab[learn]' (make run installs it)")

@@ -63,7 +63,7 @@ class SimulationProcess:
         try:
             self._to_env.put((_END, simulate(self._ask)))
         except _Abandoned:
-            pass
+            return  # the episode was dropped: nobody waits for its end
         except BaseException as error:  # handed to the environment's thread and raised there
             self._to_env.put(("error", error))
 

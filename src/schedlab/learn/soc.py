@@ -78,13 +78,17 @@ class LearnedSoC(EarliestFinish):
         rows = np.zeros((len(order), N_SOC_FEATURES), np.float32)
         s, now = self.scale, view.now
         oldest = min(waiting[k][3].arrival for k in order)
+        unfinished: dict[int, tuple[float, int]] = {}  # per job in this decision: cheapest work left, tasks left
         for r, k in enumerate(order):
             _, _, ready, job, task = waiting[k]
             dag = job.dag
             cheapest = self._cheapest(dag)
-            left = [t for t in range(dag.n_tasks) if math.isnan(job.finish[t])]
+            if job.id not in unfinished:
+                left = np.isnan(job.finish)
+                unfinished[job.id] = (float(cheapest[left].sum()), int(left.sum()))
+            work_left, tasks_left = unfinished[job.id]
             rows[r] = (1.0, (now - job.arrival) / s, dag.cost[task, pe] / s, cheapest[task] / dag.cost[task, pe],
-                       job.rank[task] / s, cheapest[left].sum() / s, len(left) / dag.n_tasks,
+                       job.rank[task] / s, work_left / s, tasks_left / dag.n_tasks,
                        len(dag.succs[task]) / 4, (now - ready) / s, len(waiting) / MAX_WAITING,
                        (job.arrival - oldest) / s)
         return order[self.decide(np.minimum(rows, 50.0), np.ones(len(order), bool))]

@@ -114,16 +114,13 @@ SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy 
 
 def blocking_rollout(problem: Problem, scorer: Any, interruptions: Any = None, seed: int = 0) -> Any:
     """One greedy ISBJSSP episode of the scorer on `problem` (optionally with random interruptions); the final state."""
-    import torch
-
     from schedlab.learn.blocking import BlockingDispatch, Interruptions, blocking_arrays
+    from schedlab.learn.decide import ScorerDecider
 
+    decide = ScorerDecider.from_scorer(scorer, "isbjssp")
     state = BlockingDispatch(blocking_arrays(problem), interruptions or Interruptions(), np.random.default_rng(seed))
-    with torch.inference_mode():
-        while not state.done:
-            legal = np.flatnonzero(state.legal)
-            scores = scorer(torch.from_numpy(state.observation())[None])[0][0].numpy()
-            state.step(int(legal[int(np.argmax(scores[legal]))]))
+    while not state.done:
+        state.step(decide(state.observation(), state.legal))
     return state
 
 

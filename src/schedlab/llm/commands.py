@@ -140,13 +140,17 @@ def plot_plans(plans, targets: CapacityTargets, path: str, title: str) -> None:
     plt.close(fig)
 
 
+def _add_latency_targets(parser: argparse.ArgumentParser, tbt_p99: float) -> None:
+    parser.add_argument("--ttft-p90", type=float, default=2.0, help="P90 TTFT target in seconds")
+    parser.add_argument("--tbt-p99", type=float, default=tbt_p99, help="P99 TBT target in seconds")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     capacity = sub.add_parser("capacity", help="highest request rate meeting latency targets (llm)")
     domains = capacity.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     p = domains.add_parser("llm", help="LLM inference serving")
     add_domain_flags(p, get_domain("llm"))
-    p.add_argument("--ttft-p90", type=float, default=2.0, help="P90 TTFT target in seconds")
-    p.add_argument("--tbt-p99", type=float, default=0.2, help="P99 TBT target in seconds")
+    _add_latency_targets(p, tbt_p99=0.2)
     p.add_argument("--queue-p50", type=float, default=math.inf,
                    help="median scheduling delay target in seconds (Sarathi-Serve's capacity uses 2; default: none)")
     p.add_argument("--start-qps", type=float, default=1.0)
@@ -157,8 +161,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     plans = plan.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     q = plans.add_parser("llm", help="LLM inference serving")
     add_domain_flags(q, get_domain("llm"))
-    q.add_argument("--ttft-p90", type=float, default=2.0, help="P90 TTFT target in seconds")
-    q.add_argument("--tbt-p99", type=float, default=0.1, help="P99 TBT target in seconds")
+    _add_latency_targets(q, tbt_p99=0.1)
     q.add_argument("--designs", default="vllm,sarathi,splitwise,llumnix",
                    help="comma-separated: vllm, sarathi (least-kv dispatch), splitwise (prompt/token pools), llumnix")
     q.add_argument("--max-machines", type=int, default=32, help="largest cluster tried (machines of --tp GPUs)")

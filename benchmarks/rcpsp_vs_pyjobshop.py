@@ -6,6 +6,10 @@ the project as schedlab reads it (single mode, renewable capacities, precedences
 schedlab schedule is checked by the validator; PyJobShop reports its objective and bound.
 
 Run: .venv/bin/python benchmarks/rcpsp_vs_pyjobshop.py --suite j30 (or j60, j120) --time-limit 10 [--instances j3013_2,...] [--tag NAME]
+
+A full suite takes hours (j120 at 10 s: about two), so `--resume` continues a tagged run that
+was stopped: instances with both rows already in the file are kept, the rest run and are appended,
+and the summary covers every row of the file.
 """
 
 from __future__ import annotations
@@ -40,6 +44,31 @@ def run_pyjobshop(problem: Problem, time_limit: float, workers: int) -> dict:
     return run_peer("pyjobshop_rcpsp_runner.py", project_json(problem), time_limit, workers)
 
 
+def recorded_rows(path: Path, time_limit: float) -> list[dict]:
+    """The rows of an earlier run of this tag, typed as the run writes them."""
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if float(row["time_limit"]) != time_limit:
+            raise SystemExit(f"{path}: recorded with --time-limit {row['time_limit']}, not {time_limit:g}")
+        row["objective"] = float(row["objective"])
+        row["best_known"] = float(row["best_known"])
+        row["gap_pct"] = float(row["gap_pct"])
+        row["runtime_s"] = float(row["runtime_s"])
+        row["proved"] = row["proved"] == "True"
+    return rows
+
+
+def finished_instances(rows: list[dict]) -> set[str]:
+    """Instances with a row from both solvers (a run stopped between the two is redone)."""
+    solvers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        solvers[row["instance"]].add(row["solver"])
+    return {name for name, seen in solvers.items() if len(seen) == 2}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--suite", default="j30", choices=["j30", "j60", "j120"])
@@ -48,21 +77,29 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tag", default="")
     parser.add_argument("--overwrite", action="store_true", help="let a subset run or an existing tag replace recorded results")
+    parser.add_argument("--resume", action="store_true", help="continue the run recorded under --tag, skipping finished instances")
     args = parser.parse_args()
+    if args.resume and not args.tag:
+        parser.error("--resume needs the --tag of the run to continue")
     instances = suite_instances(args.suite)
     if args.instances:
         wanted = set(args.instances.split(","))
         instances = [i for i in instances if i.name in wanted]
     out_path = result_path("rcpsp_vs_pyjobshop", ".csv", subset=bool(args.instances), tag=args.tag,
-                           default_tag=f"{args.suite}_{args.time_limit:g}s", overwrite=args.overwrite)
-    print(f"writing {out_path}", flush=True)
+                           default_tag=f"{args.suite}_{args.time_limit:g}s", overwrite=args.overwrite or args.resume)
+    rows = recorded_rows(out_path, args.time_limit) if args.resume else []
+    finished = finished_instances(rows)
+    print(f"writing {out_path}" + (f" (resuming: {len(finished)} instances recorded)" if finished else ""), flush=True)
     fields = ["instance", "solver", "time_limit", "seed", "objective", "lower_bound", "best_known", "gap_pct",
               "runtime_s", "status", "proved", "valid"]
-    rows = []
+    rows = [r for r in rows if r["instance"] in finished]
     with out_path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
+        writer.writerows(rows)
         for inst in instances:
+            if inst.name in finished:
+                continue
             r = run_instance(args.suite, inst, "auto", args.time_limit, args.seed)
             assert r.valid, r
             peer = run_pyjobshop(inst.load(), args.time_limit, 2)
@@ -85,12 +122,17 @@ def main() -> None:
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         groups[row["solver"]].append(row)
-    print(f"\n{args.suite}, {len(instances)} instances, {args.time_limit:g} s each, 2 cores")
+    print(f"\n{args.suite}, {len(finished_instances(rows))} instances, {args.time_limit:g} s each, 2 cores")
     print("| solver | mean gap % | at best known | proved optimal | mean time s |")
     for solver, rs in groups.items():
         at_best = sum(1 for x in rs if x["objective"] <= x["best_known"])
         print(f"| {solver} | {sum(x['gap_pct'] for x in rs) / len(rs):.2f} | {at_best} | "
               f"{sum(1 for x in rs if x['proved'])} | {sum(x['runtime_s'] for x in rs) / len(rs):.2f} |")
+    ours = {r["instance"]: r["objective"] for r in groups["schedlab-auto"]}
+    peer = {r["instance"]: r["objective"] for r in groups["pyjobshop-0.0.9"]}
+    lower = sum(1 for name in ours if ours[name] < peer[name])
+    higher = sum(1 for name in ours if ours[name] > peer[name])
+    print(f"schedlab lower / higher / equal makespan than PyJobShop: {lower} / {higher} / {len(ours) - lower - higher}")
 
 
 if __name__ == "__main__":

@@ -132,10 +132,18 @@ def tabu_neighbourhood_section(rows: list[dict[str, str]]) -> list[str]:
     return out
 
 
-def rcpsp_peer_section(tag: str, title: str, command: str) -> list[str]:
+def rcpsp_peer_section(tag: str, title: str, command: str, suite_size: int | None = None) -> list[str]:
+    """One peer run's table; a full-suite run still under way (`--resume`) says how far it got."""
     rows = read(f"rcpsp_vs_pyjobshop_{tag}.csv")
+    solvers_of: dict[str, set[str]] = {}
+    for r in rows:
+        solvers_of.setdefault(r["instance"], set()).add(r["solver"])
+    rows = [r for r in rows if len(solvers_of[r["instance"]]) == 2]
     if not rows:
         return []
+    finished = len({r["instance"] for r in rows})
+    if suite_size and finished < suite_size:
+        title += f" (partial: {finished} of {suite_size} instances so far, in suite order; resumed with --resume)"
     out = [f"### {title}", "", f"`{command}`", "",
            "| solver | instances | mean gap % | at best known | proved optimal | mean time s |", "|---|---:|---:|---:|---:|---:|"]
     for solver in dict.fromkeys(r["solver"] for r in rows):
@@ -185,6 +193,12 @@ def main() -> None:
                            "schedlab bench j60 --solver auto --time-limit 30 --seed 0 --executor serial")
     lines += rcpsp_peer_section("j30_10s", "RCPSP j30 (all 480), schedlab auto beside PyJobShop 0.0.9, 10 s, one run",
                                 "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j30 --time-limit 10")
+    lines += rcpsp_peer_section("j60_all_30s", "RCPSP j60 (all 480), schedlab auto beside PyJobShop 0.0.9, 30 s, one run",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j60 --time-limit 30 "
+                                "--tag j60_all_30s --resume", suite_size=480)
+    lines += rcpsp_peer_section("j120_all_10s", "RCPSP j120 (all 600), schedlab auto beside PyJobShop 0.0.9, 10 s, alternating per instance",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 10 "
+                                "--tag j120_all_10s --resume", suite_size=600)
     lines += rcpsp_peer_section("j60_every5th_30s",
                                 "RCPSP j60 (96 instances: j60{g}_3 and j60{g}_8), schedlab auto beside PyJobShop 0.0.9, "
                                 "30 s, one run",

@@ -8,6 +8,7 @@ an explicit tag whose file exists is refused unless `--overwrite`.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -25,3 +26,11 @@ def result_path(stem: str, suffix: str, *, subset: bool, tag: str = "", default_
     if subset and not overwrite:
         return RESULTS / f"{name}_subset_{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
     return RESULTS / f"{name}{suffix}"
+
+
+def finished_instances(rows: list[dict]) -> set[str]:
+    """Instances of a side-by-side run with a row from both solvers (one stopped between the two is redone)."""
+    solvers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        solvers[row["instance"]].add(row["solver"])
+    return {name for name, seen in solvers.items() if len(seen) == 2}

@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from jssp_vs_pyjobshop import run_peer
-from outputs import result_path
+from outputs import finished_instances, result_path
 from schedlab.bench.runner import run_instance
 from schedlab.bench.suites import suite_instances
 from schedlab.core.model import Problem
@@ -59,14 +59,6 @@ def recorded_rows(path: Path, time_limit: float) -> list[dict]:
         row["runtime_s"] = float(row["runtime_s"])
         row["proved"] = row["proved"] == "True"
     return rows
-
-
-def finished_instances(rows: list[dict]) -> set[str]:
-    """Instances with a row from both solvers (a run stopped between the two is redone)."""
-    solvers: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        solvers[row["instance"]].add(row["solver"])
-    return {name for name, seen in solvers.items() if len(seen) == 2}
 
 
 def main() -> None:
@@ -122,14 +114,14 @@ def main() -> None:
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         groups[row["solver"]].append(row)
-    print(f"\n{args.suite}, {len(finished_instances(rows))} instances, {args.time_limit:g} s each, 2 cores")
+    ours = {r["instance"]: r["objective"] for r in groups["schedlab-auto"]}
+    peer = {r["instance"]: r["objective"] for r in groups["pyjobshop-0.0.9"]}
+    print(f"\n{args.suite}, {len(ours)} instances, {args.time_limit:g} s each, 2 cores")
     print("| solver | mean gap % | at best known | proved optimal | mean time s |")
     for solver, rs in groups.items():
         at_best = sum(1 for x in rs if x["objective"] <= x["best_known"])
         print(f"| {solver} | {sum(x['gap_pct'] for x in rs) / len(rs):.2f} | {at_best} | "
               f"{sum(1 for x in rs if x['proved'])} | {sum(x['runtime_s'] for x in rs) / len(rs):.2f} |")
-    ours = {r["instance"]: r["objective"] for r in groups["schedlab-auto"]}
-    peer = {r["instance"]: r["objective"] for r in groups["pyjobshop-0.0.9"]}
     lower = sum(1 for name in ours if ours[name] < peer[name])
     higher = sum(1 for name in ours if ours[name] > peer[name])
     print(f"schedlab lower / higher / equal makespan than PyJobShop: {lower} / {higher} / {len(ours) - lower - higher}")

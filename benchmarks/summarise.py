@@ -9,6 +9,8 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+from outputs import finished_instances
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -135,15 +137,12 @@ def tabu_neighbourhood_section(rows: list[dict[str, str]]) -> list[str]:
 def rcpsp_peer_section(tag: str, title: str, command: str, suite_size: int | None = None) -> list[str]:
     """One peer run's table; a full-suite run still under way (`--resume`) says how far it got."""
     rows = read(f"rcpsp_vs_pyjobshop_{tag}.csv")
-    solvers_of: dict[str, set[str]] = {}
-    for r in rows:
-        solvers_of.setdefault(r["instance"], set()).add(r["solver"])
-    rows = [r for r in rows if len(solvers_of[r["instance"]]) == 2]
+    finished = finished_instances(rows)
+    rows = [r for r in rows if r["instance"] in finished]
     if not rows:
         return []
-    finished = len({r["instance"] for r in rows})
-    if suite_size and finished < suite_size:
-        title += f" (partial: {finished} of {suite_size} instances so far, in suite order; resumed with --resume)"
+    if suite_size and len(finished) < suite_size:
+        title += f" (partial: {len(finished)} of {suite_size} instances so far, in suite order; resumed with --resume)"
     out = [f"### {title}", "", f"`{command}`", "",
            "| solver | instances | mean gap % | at best known | proved optimal | mean time s |", "|---|---:|---:|---:|---:|---:|"]
     for solver in dict.fromkeys(r["solver"] for r in rows):

@@ -161,3 +161,20 @@ def test_milp_refuses_what_it_cannot_model():
 def test_cpsat_is_deterministic_with_one_worker(ft06):
     options = SolveOptions(time_limit=20, seed=3, workers=1)
     assert solve(ft06, "cpsat", options).schedule == solve(ft06, "cpsat", options).schedule
+
+
+def test_a_stop_that_arrives_before_cpsat_starts_solving_is_not_lost():
+    """``CpSolver.stop_search`` is a no-op before ``solve``; the portfolio's hook must still stop the solve."""
+    from ortools.sat.python import cp_model
+
+    from schedlab.bench.suites import find_instance
+    from schedlab.solvers.base import cpsat_stop_hook
+    from schedlab.solvers.cpsat import build_model
+
+    built = build_model(find_instance("j12031_4").load())  # far from solved in the time limit below
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 600.0
+    solver.parameters.num_workers = 1
+    cpsat_stop_hook(solver)()  # the rival finished while this model was being built
+    assert solver.solve(built.model) == cp_model.UNKNOWN
+    assert solver.wall_time < 60.0  # far below its own limit: it never searched

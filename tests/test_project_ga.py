@@ -101,3 +101,15 @@ def test_auto_runs_the_ga_on_projects_and_returns_a_valid_schedule(name):
     result = solve(problem, "auto", SolveOptions(time_limit=3.0, seed=0))
     assert first_violation(problem, result.schedule) is None
     assert any(note.startswith("ga#") for note in result.stats["phases"]) or result.status.value == "optimal"
+
+
+def test_ga_stops_once_restarts_stop_paying_and_says_so():
+    problem = find_instance("j12031_4").load()
+    params = {"iterations": 1_000_000, "population": 8, "restart_after": 5, "stall_restarts": 1}
+    result = solve(problem, "ga", SolveOptions(seed=0, params=params))
+    assert result.stats["stalled"] is True
+    assert result.stats["generations"] < 1_000_000
+    assert result.stats["restarts"] >= 1  # one fruitless restart is allowed before it stops
+    assert first_violation(problem, result.schedule) is None
+    again = solve(problem, "ga", SolveOptions(seed=0, params=params))
+    assert again.schedule == result.schedule and again.stats["generations"] == result.stats["generations"]

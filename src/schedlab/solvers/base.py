@@ -48,6 +48,21 @@ class StopToken:
             hook()
 
 
+
+def cpsat_stop_hook(solver: Any) -> Callable[[], None]:
+    """A `StopToken` hook for an OR-Tools ``CpSolver`` that also holds before its ``solve`` begins.
+
+    ``CpSolver.stop_search`` does nothing until ``solve`` has created its wrapper, so a stop that
+    arrives while the model is still being built would be lost and the solver would run its whole
+    time limit; a zero time limit, read when ``solve`` starts, is not lost.
+    """
+
+    def stop() -> None:
+        solver.parameters.max_time_in_seconds = 0.0
+        solver.stop_search()
+
+    return stop
+
 @dataclass(frozen=True)
 class SolveOptions:
     """How to solve: the budget, the seed, the cores, a starting schedule, and portfolio hooks.

@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
-from schedlab.solvers.base import SOLVERS, IncumbentCallback, SolveOptions, schedule_result
+from schedlab.solvers.base import SOLVERS, IncumbentCallback, SolveOptions, cpsat_stop_hook, schedule_result
 from schedlab.solvers.capabilities import Capabilities, SolverBase
 
 _STATUS = {
@@ -257,7 +257,8 @@ class CpSatSolver(SolverBase):
         if options.hint is not None:
             add_hint(problem, built, options.hint)
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = float(options.time_limit)
+        # The limit counts from the call, so building a large model does not overrun it.
+        solver.parameters.max_time_in_seconds = max(0.0, float(options.time_limit) - (time.perf_counter() - started))
         solver.parameters.num_workers = int(options.workers)
         solver.parameters.random_seed = int(options.seed)
         if options.params.get("deterministic"):
@@ -265,7 +266,7 @@ class CpSatSolver(SolverBase):
             solver.parameters.max_deterministic_time = float(options.time_limit)
         callback = _Incumbents(options.on_incumbent, started) if options.on_incumbent else None
         if options.stop is not None:
-            options.stop.register(solver.stop_search)
+            options.stop.register(cpsat_stop_hook(solver))
             if options.stop.stopped:
                 return Result(problem.name, self.name, Status.UNKNOWN, None, None, 0.0, options.seed, None, {})
         code = solver.solve(built.model, callback)

@@ -9,7 +9,9 @@ Quintanilla (2005), the combination behind most of the best sampling heuristics 
 - two-point crossover and neighbour-swap mutation (never across a precedence) keep lists
   feasible; elitist replacement keeps the best distinct schedules of parents and children;
 - the first population comes from LFT-biased random sampling (and a hint, when given); after
-  `restart_after` generations without improvement all but the best few are re-sampled.
+  `restart_after` generations without improvement all but the best few are re-sampled;
+  ``params={"stall_restarts": K}`` ends the search instead once K restarts in a row found
+  nothing better, so that a portfolio can hand the rest of its time to CP-SAT.
 
 Numba kernels (`rcpsp_kernels`) do the decoding and whole generations; Python only checks the
 clock between chunks of generations. ``params={"iterations": N}`` stops after N generations,
@@ -166,6 +168,7 @@ class ProjectGA(SolverBase):
         size = max(4, int(params.get("population", POPULATION)))
         mutation = float(params.get("mutation", MUTATION))
         restart_after = max(1, int(params.get("restart_after", RESTART_AFTER)))
+        stall_restarts = params.get("stall_restarts")
         bound = max(arrays.critical_path, int(params.get("lower_bound", 0)))
         rng = make_state(options.seed)
         population = _Population(arrays, size, rng, options.seed)
@@ -175,7 +178,8 @@ class ProjectGA(SolverBase):
         best_starts = population.best_starts()
         self._report(options, best, bound, started)
         budget = StepBudget(options, started, chunk=1)
-        done = stall = restarts = 0
+        done = stall = restarts = fruitless = 0
+        stalled = False
         while best > bound:
             steps = budget.next_steps()
             if steps == 0:
@@ -184,20 +188,23 @@ class ProjectGA(SolverBase):
             budget.spent(steps)
             done += steps
             if span < best:
-                best, stall = span, 0
+                best, stall, fruitless = span, 0, 0
                 best_starts = population.best_starts()
                 self._report(options, best, bound, started)
             else:
                 stall += steps
             if stall >= restart_after:
+                if stall_restarts is not None and fruitless >= int(stall_restarts):
+                    stalled = True
+                    break
                 population.sample(ELITE_KEPT, [])
-                stall, restarts = 0, restarts + 1
+                stall, restarts, fruitless = 0, restarts + 1, fruitless + 1
         dur = arrays.dur
         schedule = Schedule(ScheduledTask(t, 0, int(best_starts[t]), int(best_starts[t] + dur[t]))
                             for t in range(len(dur)))
         status = Status.OPTIMAL if best <= bound else Status.FEASIBLE
         return schedule_result(problem, self.name, schedule, status, float(bound), time.perf_counter() - started,
-                               options.seed, generations=done, restarts=restarts, population=size)
+                               options.seed, generations=done, restarts=restarts, population=size, stalled=stalled)
 
     @staticmethod
     def _report(options: SolveOptions, best: int, bound: int, started: float) -> None:

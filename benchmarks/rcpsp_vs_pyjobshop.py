@@ -70,6 +70,9 @@ def main() -> None:
     parser.add_argument("--tag", default="")
     parser.add_argument("--overwrite", action="store_true", help="let a subset run or an existing tag replace recorded results")
     parser.add_argument("--resume", action="store_true", help="continue the run recorded under --tag, skipping finished instances")
+    parser.add_argument("--order", choices=["suite", "spread"], default="suite",
+                        help="spread: every parameter set's first instance, then every set's second, ...; "
+                             "a run stopped part-way then covers all parameter sets")
     args = parser.parse_args()
     if args.resume and not args.tag:
         parser.error("--resume needs the --tag of the run to continue")
@@ -77,6 +80,8 @@ def main() -> None:
     if args.instances:
         wanted = set(args.instances.split(","))
         instances = [i for i in instances if i.name in wanted]
+    if args.order == "spread":  # PSPLIB names end in _<instance within its parameter set>
+        instances = sorted(instances, key=lambda i: int(i.name.rsplit("_", 1)[1]))
     out_path = result_path("rcpsp_vs_pyjobshop", ".csv", subset=bool(args.instances), tag=args.tag,
                            default_tag=f"{args.suite}_{args.time_limit:g}s", overwrite=args.overwrite or args.resume)
     rows = recorded_rows(out_path, args.time_limit) if args.resume else []

@@ -142,7 +142,7 @@ def rcpsp_peer_section(tag: str, title: str, command: str, suite_size: int | Non
     if not rows:
         return []
     if suite_size and len(finished) < suite_size:
-        title += f" (partial: {len(finished)} of {suite_size} instances so far, in suite order; resumed with --resume)"
+        title += f" (partial: {len(finished)} of {suite_size} instances so far; resumed with --resume)"
     out = [f"### {title}", "", f"`{command}`", "",
            "| solver | instances | mean gap % | at best known | proved optimal | mean time s |", "|---|---:|---:|---:|---:|---:|"]
     for solver in dict.fromkeys(r["solver"] for r in rows):
@@ -198,6 +198,9 @@ def main() -> None:
     lines += rcpsp_peer_section("j120_all_10s", "RCPSP j120 (all 600), schedlab auto beside PyJobShop 0.0.9, 10 s, alternating per instance",
                                 "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 10 "
                                 "--tag j120_all_10s --resume", suite_size=600)
+    lines += rcpsp_peer_section("j120_all_60s", "RCPSP j120 (all 600), schedlab auto beside PyJobShop 0.0.9, 60 s, alternating per instance",
+                                "cd benchmarks && ../.venv/bin/python rcpsp_vs_pyjobshop.py --suite j120 --time-limit 60 "
+                                "--tag j120_all_60s --resume --order spread", suite_size=600)
     lines += rcpsp_peer_section("j60_every5th_30s",
                                 "RCPSP j60 (96 instances: j60{g}_3 and j60{g}_8), schedlab auto beside PyJobShop 0.0.9, "
                                 "30 s, one run",

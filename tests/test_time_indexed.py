@@ -133,3 +133,16 @@ def test_refuses_what_it_cannot_encode(change):
         problem = b.build()
     with pytest.raises(UnsupportedProblemError, match="cannot solve"):
         solve(problem, "ti-sat", FAST)
+
+
+def test_auto_runs_proofs_beside_cpsat_on_j60_sized_projects_only(j301_1):
+    """After the GA, j120-sized projects give CP-SAT both cores (measured in benchmarks/results/rcpsp_portfolio.md)."""
+    from schedlab.bench.suites import find_instance
+    from schedlab.solvers.portfolio import wants_proofs
+
+    j120 = find_instance("j12031_4").load()
+    assert wants_proofs(j301_1, "ga", {})
+    assert not wants_proofs(j120, "ga", {})
+    assert wants_proofs(j120, "ga", {"proofs": 1})
+    assert not wants_proofs(j301_1, "ga", {"proofs": 0})
+    assert not wants_proofs(j301_1, "tabu-n7", {})  # job shops: a local search, then CP-SAT alone

@@ -15,8 +15,9 @@
    other.  Single-mode projects first run the ``ga`` search on both cores for half the budget
    (param ``search_share``; ``stall_restarts=K`` ends it early once K restarts in a row found
    nothing better, off by default: on 30 j120 instances at 10 s no K did better than run-to-run
-   noise, ``benchmarks/results/rcpsp_portfolio.md``).  Projects too large for the
-   time-indexed model give CP-SAT alone the rest after the GA.
+   noise, ``benchmarks/results/rcpsp_portfolio.md``).  After the GA, projects of more than 100
+   activities (PSPLIB j120) and those too large for the time-indexed model give CP-SAT both
+   cores alone (param ``proofs``: 1 forces ``ti-sat`` beside it, 0 leaves it out).
 
 The best schedule of all phases is returned; every phase's schedule goes through the same
 evaluator.  Time-limited runs depend on the machine's speed, so they are not bit-for-bit
@@ -46,6 +47,9 @@ LOCAL_SEARCHES = ("ig", "tabu-n7", "tabu-fjsp", "ils", "ga")
 # Searches after which CP-SAT still runs beside ti-sat (projects: the GA finds schedules, the pair proves them),
 # with the share of the time limit the search gets.
 SEARCH_THEN_PROOFS = {"ga": 0.5}
+# Beyond this many activities ti-sat's proofs no longer pay for the core they take from CP-SAT after the GA: on PSPLIB
+# j120 at 10 s, CP-SAT alone was better on 11 of 55 instances and worse on 3 (j60's 62 activities keep the proofs).
+PROOF_TASKS_AFTER_SEARCH = 100
 TIME_INDEXED_LITERALS = 200_000  # largest time-indexed model (at the incumbent's makespan) worth running beside CP-SAT
 
 
@@ -103,6 +107,14 @@ class _Incumbent:
                                self.options.seed, phases=self.notes, best_phase=self.best.solver)
 
 
+def wants_proofs(problem: Problem, search: str | None, params: dict) -> bool:
+    """Whether ``ti-sat`` runs beside the final CP-SAT phase (where its model fits); param ``proofs`` overrides."""
+    if search is not None and search not in SEARCH_THEN_PROOFS:
+        return False
+    big = search is not None and len(problem.tasks) > PROOF_TASKS_AFTER_SEARCH  # CP-SAT then needs both cores
+    return bool(int(params.get("proofs", not big)))
+
+
 def _time_indexed_fits(state: _Incumbent) -> bool:
     problem = state.problem
     if get_solver("ti-sat").unsupported(problem) is not None or state.best is None:
@@ -130,7 +142,7 @@ class AutoPortfolio(SolverBase):
             if solver.unsupported(problem) is None:
                 state.consider(solver.solve(problem, options), rule)
         search = local_search_for(problem)
-        proofs = (search is None or search in SEARCH_THEN_PROOFS) and _time_indexed_fits(state)
+        proofs = wants_proofs(problem, search, options.params) and _time_indexed_fits(state)
         if (search is not None or proofs) and options.time_limit >= 2.0:
             self._cpsat(state, min(PROBE_LIMIT, PROBE_SHARE * options.time_limit), "cpsat-probe")
         if search is not None and not state.proved:

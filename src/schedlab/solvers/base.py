@@ -48,7 +48,6 @@ class StopToken:
             hook()
 
 
-
 def cpsat_stop_hook(solver: Any) -> Callable[[], None]:
     """A `StopToken` hook for an OR-Tools ``CpSolver`` that also holds before its ``solve`` begins.
 
@@ -62,6 +61,7 @@ def cpsat_stop_hook(solver: Any) -> Callable[[], None]:
         solver.stop_search()
 
     return stop
+
 
 @dataclass(frozen=True)
 class SolveOptions:

@@ -264,8 +264,7 @@ class TimeIndexedSat(SolverBase):
         lower = max(win.critical_path, int(options.params.get("lower_bound", 0) or 0))
         refuted, notes = 0, []
         while (target := _target(upper, options)) is not None and lower < target:
-            remaining = options.time_limit - (time.perf_counter() - started)
-            if remaining <= 0.05 or (options.stop is not None and options.stop.stopped):
+            if _time_is_up(started + options.time_limit, options):
                 break
             if literal_count(win, target - 1) > MAX_LITERALS:
                 notes.append(f"model for T={target - 1} too large")
@@ -289,20 +288,16 @@ class TimeIndexedSat(SolverBase):
     @staticmethod
     def _check(problem: Problem, win: Windows, deadline: int, ends_at: float, options: SolveOptions
                ) -> tuple[Schedule | None, Status]:
-        def abandon() -> bool:
-            return time.perf_counter() >= ends_at or (options.stop is not None and options.stop.stopped)
-
         try:
-            built = TimeIndexedModel(problem, win, deadline, abandon)
+            built = TimeIndexedModel(problem, win, deadline, lambda: _time_is_up(ends_at, options))
         except BuildAbandoned:
             return None, Status.UNKNOWN
         if built.empty:
             return None, Status.INFEASIBLE
-        remaining = ends_at - time.perf_counter()  # building a large model takes seconds: the limit still holds
-        if remaining <= 0.05 or (options.stop is not None and options.stop.stopped):
+        if _time_is_up(ends_at, options):  # building a large model takes seconds: the limit still holds
             return None, Status.UNKNOWN
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = remaining
+        solver.parameters.max_time_in_seconds = ends_at - time.perf_counter()
         solver.parameters.num_workers = 1
         solver.parameters.linearization_level = 0
         # This presolve step ignores the time limit (3 s on j12056_5's 24k literals, asked for 1 s) and gave the
@@ -315,6 +310,11 @@ class TimeIndexedSat(SolverBase):
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return built.read_schedule(solver), Status.FEASIBLE
         return None, Status.INFEASIBLE if code == cp_model.INFEASIBLE else Status.UNKNOWN
+
+
+def _time_is_up(ends_at: float, options: SolveOptions) -> bool:
+    """Less than a useful slice of time left before `ends_at`, or a rival has stopped the run."""
+    return ends_at - time.perf_counter() <= 0.05 or (options.stop is not None and options.stop.stopped)
 
 
 def _target(upper: int | None, options: SolveOptions) -> int | None:

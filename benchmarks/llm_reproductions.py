@@ -2,8 +2,8 @@
 
 Every number here is model-predicted (roofline calibrated on vidur's A100/H100 profiles, see
 benchmarks/results/llm_calibration.md), not measured on GPUs; the paper's number is shown next
-to ours. Workloads: Azure conv/code request lengths with Poisson arrivals (seed 0) and the
-CASTILLO test prompts. Also times a 100,000-request Azure conv replay on 8 replicas.
+to ours. Workloads: Azure conv/code request lengths, Sarathi-Serve's arxiv-summarization and
+openchat-sharegpt4 traces, all with Poisson arrivals (seed 0), and the CASTILLO test prompts. Also times a 100,000-request Azure conv replay on 8 replicas.
 
     .venv/bin/python benchmarks/llm_reproductions.py
 """
@@ -62,7 +62,7 @@ def sarathi_paper_slos() -> list[str]:
     """Capacity as Sarathi-Serve defines it: P99 TBT under the SLO and median scheduling delay under 2 s."""
     rows = []
     for model, tp, strict, relaxed, paper in PAPER_SLOS:
-        for trace in ("arxiv-summarization", "azure-conv"):
+        for trace in ("arxiv-summarization", "openchat-sharegpt4", "azure-conv"):
             for label, tbt, budget in (("strict", strict, 512), ("relaxed", relaxed, 2048)):
                 targets = CapacityTargets(p99_tbt_s=tbt, p50_queue_s=2.0)
                 v = capacity(model, "a100", "vllm", {}, targets, trace=trace, tp=tp)
@@ -178,13 +178,20 @@ def main() -> int:
         "Sarathi-Serve's capacity is the highest load at which P99 TBT meets the SLO and the median scheduling delay\n"
         "(arrival to first scheduled iteration) stays under 2 s; the table above used P90 TTFT instead, which counts a\n"
         "long prompt's own prefill time against the policy and hides the scheduling delay that vLLM's prefill-first\n"
-        "batching causes. arxiv-summarization is the paper's long-prompt trace (bundled from vidur's length statistics,\n"
-        "Poisson arrivals); the paper's openchat-sharegpt4 trace is not available here, so Azure conv stands in for a\n"
-        "chat trace. SLO values as recalled from the paper's setup table (strict 0.1 s / relaxed 0.5 s for Mistral-7B,\n"
-        "0.2 s / 1.0 s for Yi-34B), not re-checked (the paper's rule, 5x and 25x one decode iteration, gives the same\n"
-        "values: benchmarks/results/llm_pipeline.md, which also has Falcon-180B with pipeline parallelism). Result: with this definition the strict-SLO gains (2.65-3.55x for Mistral-7B,\n"
-        "4.0-6.3x for Yi-34B TP2) reach or pass the paper's headline figures; under the relaxed SLOs the gain is 1.4-1.6x\n"
-        "(the 1.24x above, with P90 TTFT, becomes 1.37x on the same conv trace), below the paper's figures.\n",
+        "batching causes. arxiv-summarization and openchat-sharegpt4 are the paper's two traces (request lengths from\n"
+        "vidur's and sarathi-serve's processed traces; their medians match the paper's Table 2: 7,059 and 1,730 prompt\n"
+        "tokens), with Poisson arrivals; Azure conv is kept beside them as a third, production chat trace. SLO values as\n"
+        "recalled from the paper's setup table (strict 0.1 s / relaxed 0.5 s for Mistral-7B, 0.2 s / 1.0 s for Yi-34B),\n"
+        "not re-checked (the paper's rule, 5x and 25x one decode iteration, gives the same values:\n"
+        "benchmarks/results/llm_pipeline.md, which also has Falcon-180B with pipeline parallelism). Result: under the\n"
+        "strict SLOs Sarathi's gain is 2.1-3.6x for Mistral-7B (paper 2.6x) and 2.5-6.3x for Yi-34B TP2 (paper 3.7x);\n"
+        "on the paper's own chat trace it is 2.14x and 2.54x, below the headline figures, and on its long-prompt trace\n"
+        "3.55x and 4.04x, above them. Under the relaxed SLOs the gain is 1.2-1.6x on every trace (1.17x and 1.18x on\n"
+        "openchat-sharegpt4), well below the paper's figures. The cause is throughput, not stalls: with a 0.5 s SLO,\n"
+        "vLLM's P99 TBT reaches the limit (0.49 s, Mistral-7B on openchat at 2.72 qps) only close to the load at which\n"
+        "any policy's queue grows without bound (Sarathi's median scheduling delay is 1.3 s at 3.19 qps and 28 s at\n"
+        "3.51 qps, with its own P99 TBT at 0.2 s), so the capacity gain is capped at the GPU's spare throughput. The\n"
+        "paper's headline figures are maxima over its settings; which trace and SLO each comes from was not re-checked.\n",
         "| setting | trace | SLO | vLLM qps | Sarathi qps | ours | paper |\n|---|---|---|---:|---:|---:|---|",
         *sarathi_paper_slos(),
         "\n## Orca vs static batching\n",

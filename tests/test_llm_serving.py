@@ -293,6 +293,16 @@ def test_bundled_arxiv_summarization_trace():
     assert prompts.min() >= 1 and outputs.min() >= 1 and prompts.mean() > 5 * outputs.mean()  # 2,588 vs 291 tokens
 
 
+def test_bundled_openchat_sharegpt4_trace_matches_the_papers_table():
+    from schedlab.llm.traces import load_trace
+
+    offsets, prompts, outputs = load_trace("openchat-sharegpt4")
+    assert len(offsets) == 30731 and offsets[1] - offsets[0] == 1.0
+    # Sarathi-Serve, Table 2: prompt tokens median 1730, P90 5696; output tokens median 415
+    assert np.sort(prompts)[len(prompts) // 2] == 1730 and np.sort(prompts)[int(0.9 * len(prompts))] == 5696
+    assert np.sort(outputs)[len(outputs) // 2] == 415 and (prompts + outputs).max() <= 8192  # "8k filtered"
+
+
 def test_capacity_targets_include_the_median_scheduling_delay():
     metrics = {"finished": 10, "rejected": 0, "arrived": 10, "ttft.p90": 1.0, "tbt.p99": 0.05, "queue.p50": 2.5}
     assert CapacityTargets(p99_tbt_s=0.1).met(metrics)

@@ -37,6 +37,7 @@ LAYOUTS = (
 _SECONDS = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 BUNDLED = {"azure-conv": "azure_conv.csv.gz", "azure-code": "azure_code.csv.gz",
            "arxiv-summarization": "arxiv_summarization.csv.gz",  # lengths only: one request per second
+           "openchat-sharegpt4": "openchat_sharegpt4.csv.gz",  # lengths only: one request per second
            "mooncake-conv": "mooncake_conversation.jsonl.gz", "mooncake-synthetic": "mooncake_synthetic.jsonl.gz"}
 MOONCAKE_KEYS = ("timestamp", "input_length", "output_length", "hash_ids")
 MAX_TRACE_BYTES = int(os.environ.get("SCHEDLAB_MAX_TRACE_MB", "512")) * 1024 * 1024

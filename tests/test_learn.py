@@ -121,6 +121,52 @@ def test_train_command_runs_a_few_hundred_steps_and_saves_a_loadable_policy(tmp_
     assert first_violation(problem, _schedule(problem, starts)) is None and span >= 55
 
 
+def test_self_label_update_learns_the_best_of_its_own_rollouts(monkeypatch):
+    """One self-labelling round raises the log-probability of the best sampled rollout's decisions."""
+    import torch
+
+    from schedlab.learn import reinforce
+    from schedlab.learn.network import JobScorer
+
+    torch.manual_seed(0)
+    scorer = JobScorer()
+    seen = {}
+    sample = reinforce.rollouts
+
+    def recording(envs, scorer_, seed, generator):
+        seen["batch"] = sample(envs, scorer_, seed, generator)
+        return seen["batch"]
+
+    def log_likelihood(k: int) -> float:
+        obs, masks, actions, _ = seen["batch"]
+        with torch.no_grad():
+            log_p = reinforce.masked_log_softmax(scorer(torch.from_numpy(obs[k]))[0], torch.from_numpy(masks[k]))
+        return float(log_p.gather(1, torch.from_numpy(actions[k])[:, None]).sum())
+
+    monkeypatch.setattr(reinforce, "rollouts", recording)
+    before = JobScorer()
+    before.load_state_dict(scorer.state_dict())
+    stats = reinforce.train_shared_baseline(lambda: job_shop_env(sizes=((6, 4),), reward="sparse"), scorer, 1, seed=3,
+                                            rollouts_per_episode=4, learning_rate=1e-2, write=lambda _: None,
+                                            self_label=True)
+    costs = seen["batch"][3]
+    best = int(np.argmin(costs))
+    assert np.isfinite(stats["final_loss"]) and stats["steps_done"] == sum(len(a) for a in seen["batch"][2])
+    after_best = log_likelihood(best)
+    scorer.load_state_dict(before.state_dict())
+    assert after_best > log_likelihood(best)
+
+
+def test_train_command_self_label_fine_tunes_a_saved_policy(tmp_path, capsys):
+    out = tmp_path / "sl.pt"
+    assert main(["train", "jobshop", "--algorithm", "self-label", "--rollouts", "3", "--steps", "300",
+                 "--learning-rate", "1e-4", "--init", str(SHIPPED), "--out", str(out)]) == 0
+    assert "self-labelling, the best of 3 rollouts" in capsys.readouterr().out
+    _, record = load_scorer(str(out))
+    assert np.isfinite(record["final_loss"]) and record["config"]["algorithm"] == "self-label"
+    assert record["config"]["learning_rate"] == 1e-4 and record["steps_done"] >= 300
+
+
 @pytest.mark.parametrize("name", ["ft06", "la01", "ta01", "ta71"])
 def test_shipped_policy_gives_valid_schedules(name):
     assert SHIPPED.is_file()

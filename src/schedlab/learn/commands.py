@@ -26,9 +26,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     config = TrainConfig(env=args.env, steps=args.steps, seed=args.seed, envs=args.envs, processes=args.processes,
                          max_minutes=args.max_minutes, imitate=args.imitate,
-                         algorithm=args.algorithm, rollouts=args.rollouts, init=args.init)
-    how = (f"{args.envs} environments in {args.processes} process(es)" if args.algorithm == "ppo"
-           else f"shared-baseline policy gradient, {args.rollouts} rollouts per episode")
+                         algorithm=args.algorithm, rollouts=args.rollouts, init=args.init,
+                         learning_rate=args.learning_rate)
+    how = {"ppo": f"{args.envs} environments in {args.processes} process(es)",
+           "shared-baseline": f"shared-baseline policy gradient, {args.rollouts} rollouts per episode",
+           "self-label": f"self-labelling, the best of {args.rollouts} rollouts per episode learned"}[args.algorithm]
     seeds = f"seeds {','.join(map(str, args.seeds))} ({args.executor})" if args.seeds else f"seed {args.seed}"
     out.print(f"training {args.env} for {args.steps:,} steps, {seeds}, {how}")
     if args.seeds:
@@ -64,10 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-minutes", type=_positive, help="stop after this many minutes of wall time")
     p.add_argument("--imitate", type=_count, default=0,
                    help="first learn this many decisions of the environment's teacher rule (soc: ETF's order)")
-    p.add_argument("--algorithm", choices=("ppo", "shared-baseline"), default="ppo",
-                   help="ppo (MaskablePPO, default) or shared-baseline (policy gradient, K rollouts of each episode "
-                        "judged against their mean: Decima's input-dependent baseline)")
-    p.add_argument("--rollouts", type=_count, default=8, help="K for --algorithm shared-baseline (default 8)")
+    p.add_argument("--algorithm", choices=("ppo", "shared-baseline", "self-label"), default="ppo",
+                   help="ppo (MaskablePPO, default), shared-baseline (policy gradient, K rollouts of each episode "
+                        "judged against their mean: Decima's input-dependent baseline) or self-label (K rollouts of "
+                        "each episode, the best one learned by cross-entropy: Corsini et al.'s self-labelling)")
+    p.add_argument("--rollouts", type=_count, default=8,
+                   help="K for --algorithm shared-baseline and self-label (default 8)")
+    p.add_argument("--learning-rate", type=_positive, default=3e-4, help="Adam's step size (default 3e-4)")
     p.add_argument("--init", help="start from these weights (fine-tuning a file schedlab train wrote for this environment)")
     p.add_argument("--seeds", type=_seed_list, help="train one policy per seed (e.g. 0,1,2) and keep the best as --out; "
                    "each also written as OUT-s<seed>.pt")

@@ -60,8 +60,14 @@ def rollouts(envs: list[Any], scorer: JobScorer, seed: int, generator: torch.Gen
 def train_shared_baseline(make_env: Callable[[], Any], scorer: JobScorer, total_steps: int, seed: int,
                           rollouts_per_episode: int = 8, learning_rate: float = 1e-4, ent_coef: float = 0.0,
                           max_seconds: float | None = None, write: Callable[[str], None] = print,
-                          every: float = 10.0) -> dict[str, Any]:
-    """Train `scorer` in place for about `total_steps` decisions; returns the run's statistics."""
+                          every: float = 10.0, self_label: bool = False) -> dict[str, Any]:
+    """Train `scorer` in place for about `total_steps` decisions; returns the run's statistics.
+
+    `self_label`: instead of weighting every rollout by its advantage, learn only the best rollout's
+    decisions by cross-entropy (self-labelling, Corsini et al., "Self-Labeling the Job Shop Scheduling
+    Problem", NeurIPS 2024): the policy imitates the best of its own K samples, which needs no value
+    estimate and no reward shaping, and sharpens it towards what sampling already finds.
+    """
     envs = [make_env() for _ in range(rollouts_per_episode)]
     optimizer = torch.optim.Adam(scorer.parameters(), lr=learning_rate)
     generator = torch.Generator().manual_seed(seed)
@@ -72,12 +78,17 @@ def train_shared_baseline(make_env: Callable[[], Any], scorer: JobScorer, total_
     started = last = time.perf_counter()
     while steps < total_steps:
         observations, masks, actions, costs = rollouts(envs, scorer, int(episode_seeds.integers(2**31)), generator)
-        advantage = -(costs - costs.mean()) / (costs.std() + 1e-8)
-        decisions = sum(len(a) for a in actions)
+        if self_label:  # all weight on the best rollout (the first of equals), none on the others
+            advantage = np.zeros(len(costs))
+            advantage[int(np.argmin(costs))] = 1.0
+        else:
+            advantage = -(costs - costs.mean()) / (costs.std() + 1e-8)
+        decisions = sum(len(a) for a, w in zip(actions, advantage, strict=True) if w) if self_label else \
+            sum(len(a) for a in actions)
         optimizer.zero_grad()
         loss_total = 0.0
         for obs, mask, act, adv in zip(observations, masks, actions, advantage, strict=True):
-            if len(act) == 0:
+            if len(act) == 0 or (self_label and not adv):
                 continue
             log_p = masked_log_softmax(scorer(torch.from_numpy(obs))[0], torch.from_numpy(mask))
             chosen = log_p.gather(1, torch.from_numpy(act)[:, None]).squeeze(1)
@@ -88,7 +99,7 @@ def train_shared_baseline(make_env: Callable[[], Any], scorer: JobScorer, total_
         torch.nn.utils.clip_grad_norm_(scorer.parameters(), 1.0)
         optimizer.step()
         loss_value = loss_total
-        steps += decisions
+        steps += sum(len(a) for a in actions)
         episodes += len(envs)
         mean_costs.append(float(costs.mean()))
         now = time.perf_counter()

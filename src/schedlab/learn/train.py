@@ -41,8 +41,9 @@ class TrainConfig:
     reward: str = "dense"
     max_minutes: float | None = None  # stop after this much wall time (the record says how many steps were done)
     imitate: int = 0  # decisions of the environment's teacher rule learned before training (0: none)
-    algorithm: str = "ppo"  # or "shared-baseline": K rollouts of each episode judged against their mean
-    rollouts: int = 8  # K, for the shared-baseline algorithm
+    algorithm: str = "ppo"  # or "shared-baseline": K rollouts of each episode judged against their mean,
+    #                         or "self-label": K rollouts of each episode, the best one learned by cross-entropy
+    rollouts: int = 8  # K, for the shared-baseline and self-label algorithms
     init: str | None = None  # start from these weights (a file `schedlab train` wrote for the same environment)
 
 
@@ -98,10 +99,10 @@ def train(config: TrainConfig, out: Path, write: Callable[[str], None] = print) 
     if config.gamma is None:
         config = replace(config, gamma=TRAINABLE[config.env].gamma)
     torch.manual_seed(config.seed)
-    if config.algorithm == "shared-baseline":
+    if config.algorithm in ("shared-baseline", "self-label"):
         return _train_shared_baseline(config, out, write)
     if config.algorithm != "ppo":
-        raise ValueError(f"algorithm must be ppo or shared-baseline, not {config.algorithm!r}")
+        raise ValueError(f"algorithm must be ppo, shared-baseline or self-label, not {config.algorithm!r}")
     torch.set_num_threads(2)  # the PPO update runs while the environment workers wait
     env = _vec_env(config)
     model = MaskablePPO(JobScorerPolicy, env, n_steps=config.n_steps, batch_size=config.batch_size,
@@ -141,7 +142,8 @@ def _train_shared_baseline(config: TrainConfig, out: Path, write: Callable[[str]
     accuracy = _warm_start(scorer, config, write) if config.imitate else None
     stats = train_shared_baseline(lambda: make(reward="sparse"), scorer, config.steps, config.seed, config.rollouts,
                                   config.learning_rate, config.ent_coef,
-                                  None if config.max_minutes is None else 60 * config.max_minutes, write)
+                                  None if config.max_minutes is None else 60 * config.max_minutes, write,
+                                  self_label=config.algorithm == "self-label")
     record = {"config": asdict(config), "imitation_accuracy": accuracy, **stats, "versions": _versions()}
     save_scorer(scorer.state_dict(), record, out)
     return record

@@ -58,11 +58,15 @@ def size_class(problem) -> str:
     return f"{len(problem.jobs)}x{len(problem.resources)}"
 
 
-def run(problem, solver: str, **options) -> tuple[float, float]:
+def run(problem, solver: str, **options) -> tuple[float | None, float]:
+    """(makespan, wall seconds); makespan None when the solver found no schedule in its time (CP-SAT at a
+    fraction of a second on the largest shops)."""
     started = time.perf_counter()
     result = get_solver(solver).solve(problem, SolveOptions(**options))
     wall = time.perf_counter() - started
-    assert result.schedule is not None and first_violation(problem, result.schedule) is None, (problem.name, solver)
+    if result.schedule is None:
+        return None, wall
+    assert first_violation(problem, result.schedule) is None, (problem.name, solver)
     return result.objective, wall
 
 
@@ -76,6 +80,7 @@ def main() -> None:
                         "routing kind (random routes as DMU01-40, two machine sets as DMU41-80)")
     parser.add_argument("--tag", default="")
     parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--resume", action="store_true", help="keep the instances already in the --tag file, run the rest")
     args = parser.parse_args()
     instances = dmu_instances(args.dmu) if args.dmu else suite_instances("taillard")
     if args.instances:
@@ -84,13 +89,22 @@ def main() -> None:
     _, record = load_scorer(str(SHIPPED))
     for rule in RULES:  # compile the rule kernel outside the timings
         run(instances[0].load(), rule)
-    out_path = result_path("learned_jobshop", ".csv", subset=bool(args.instances), tag=args.tag, overwrite=args.overwrite)
+    out_path = result_path("learned_jobshop", ".csv", subset=bool(args.instances), tag=args.tag,
+                           overwrite=args.overwrite or args.resume)
     reference_name = "best known" if not args.dmu else "best makespan any method found in this run"
     rows = []
-    with out_path.open("w", newline="") as handle:
+    if args.resume and out_path.exists():
+        with out_path.open() as handle:
+            rows = [dict(row, gap_pct=None if row["gap_pct"] == "" else float(row["gap_pct"]), wall_s=float(row["wall_s"]))
+                    for row in csv.DictReader(handle)]
+    done = {row["instance"] for row in rows}
+    with out_path.open("a" if rows else "w", newline="") as handle:
         writer = csv.DictWriter(handle, ["instance", "size", "method", "objective", "best_known", "gap_pct", "wall_s"])
-        writer.writeheader()
+        if not rows:
+            writer.writeheader()
         for inst in instances:
+            if inst.name in done:
+                continue
             problem = inst.load()
             greedy, greedy_wall = run(problem, "learned-jobshop", time_limit=600)
             results = {"learned greedy": (greedy, greedy_wall)}
@@ -104,16 +118,17 @@ def main() -> None:
                 results[f"cpsat {args.cpsat_limit:g}s from learned"] = run(problem, "cpsat", time_limit=args.cpsat_limit,
                                                                           workers=2, hint=hint)
                 results[f"cpsat {args.cpsat_limit:g}s"] = run(problem, "cpsat", time_limit=args.cpsat_limit, workers=2)
-            reference = inst.best_known or min(objective for objective, _ in results.values())
+            reference = inst.best_known or min(objective for objective, _ in results.values() if objective is not None)
             kind = ("two-set " if getattr(inst, "two_sets", False) else "") if args.dmu else ""
             for method, (objective, wall) in results.items():
                 row = {"instance": inst.name, "size": kind + size_class(problem), "method": method, "objective": objective,
                        "best_known": reference, "wall_s": round(wall, 4),
-                       "gap_pct": round(100 * (objective - reference) / reference, 3)}
+                       "gap_pct": None if objective is None else round(100 * (objective - reference) / reference, 3)}
                 writer.writerow(row)
                 rows.append(row)
             handle.flush()
-            print(f"{inst.name} " + "  ".join(f"{m} {o:g}" for m, (o, _) in results.items()), flush=True)
+            print(f"{inst.name} " + "  ".join(f"{m} {'-' if o is None else format(o, 'g')}" for m, (o, _) in results.items()),
+                  flush=True)
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     walls: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
@@ -121,18 +136,23 @@ def main() -> None:
         walls[row["method"]][row["size"]].append(row["wall_s"])
     sizes = sorted({row["size"] for row in rows},
                    key=lambda s: (s.startswith("two"), tuple(int(x) for x in s.split()[-1].split("x"))))
-    print(f"\npolicy: {SHIPPED.name}, trained {record['config']['steps']:,} steps, seed {record['config']['seed']}; "
+    print(f"\npolicy: {SHIPPED.name}, trained {record.get('steps_done', record['config']['steps']):,} steps, seed {record['config']['seed']}; "
           f"mean gap (%) to the {reference_name}")
     print("| method | " + " | ".join(sizes) + " | all |")
     print("|---" * (len(sizes) + 2) + "|")
     for method, by_size in table.items():
-        every = [g for s in sizes for g in by_size[s]]
-        print(f"| {method} | " + " | ".join(f"{sum(by_size[s]) / len(by_size[s]):.2f}" for s in sizes)
-              + f" | {sum(every) / len(every):.2f} |")
+        print(f"| {method} | " + " | ".join(_mean_gap(by_size[s]) for s in sizes) + f" | {_mean_gap(sum(by_size.values(), []))} |")
     print("\nmean wall seconds per schedule")
     print("| method | " + " | ".join(sizes) + " |")
     for method, by_size in walls.items():
         print(f"| {method} | " + " | ".join(f"{sum(by_size[s]) / len(by_size[s]):.3f}" for s in sizes) + " |")
+
+
+def _mean_gap(gaps: list[float | None]) -> str:
+    """Mean over the runs that found a schedule, saying how many did not."""
+    found = [g for g in gaps if g is not None]
+    text = f"{sum(found) / len(found):.2f}" if found else "-"
+    return text + (f" ({len(gaps) - len(found)} of {len(gaps)} without a schedule)" if len(found) < len(gaps) else "")
 
 
 if __name__ == "__main__":

@@ -105,11 +105,11 @@ class LearnedJobShop(SolverBase):
                             for t, task in enumerate(problem.tasks))
         return schedule_result(problem, self.name, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
                                options.seed, scheme="giffler-thompson", samples=done,
-                               trained_steps=record["config"]["steps"])
+                               trained_steps=record.get("steps_done", record["config"]["steps"]))
 
 
-SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, attention over jobs) "
-                 "in Giffler-Thompson; trained on random 10x10/15x15 shops")
+SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, then self-labelling; "
+                 "attention over jobs) in Giffler-Thompson; trained on random 10x10/15x15 shops")
 
 
 def blocking_rollout(problem: Problem, scorer: Any, interruptions: Any = None, seed: int = 0) -> Any:

@@ -7,6 +7,7 @@ are to the best-known makespans bundled with the suite.  One process, the networ
 thread; the rules are Numba kernels (warmed first).
 
 Run: .venv/bin/python benchmarks/learned_jobshop.py [--instances ta01,...] [--samples 64] [--cpsat-limit 10] [--tag T]
+     .venv/bin/python benchmarks/learned_jobshop.py --lite-only --tag lite   # learned-jobshop-lite beside the rules
      .venv/bin/python benchmarks/learned_jobshop.py --dmu 2 --tag dmu   # DMU-style generated shops (no best-known
      values: gaps are to the best makespan any method found in the run, CP-SAT included)
 """
@@ -81,14 +82,16 @@ def main() -> None:
     parser.add_argument("--tag", default="")
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--resume", action="store_true", help="keep the instances already in the --tag file, run the rest")
+    parser.add_argument("--lite-only", action="store_true",
+                        help="only learned-jobshop-lite (greedy and sampled) beside the rules: the speed comparison")
     args = parser.parse_args()
     instances = dmu_instances(args.dmu) if args.dmu else suite_instances("taillard")
     if args.instances:
         wanted = set(args.instances.split(","))
         instances = [i for i in instances if i.name in wanted]
     _, record = load_scorer(str(SHIPPED))
-    for rule in RULES:  # compile the rule kernel outside the timings
-        run(instances[0].load(), rule)
+    for solver in (*RULES, "learned-jobshop-lite"):  # compile the Numba kernels outside the timings
+        run(instances[0].load(), solver)
     out_path = result_path("learned_jobshop", ".csv", subset=bool(args.instances), tag=args.tag,
                            overwrite=args.overwrite or args.resume)
     reference_name = "best known" if not args.dmu else "best makespan any method found in this run"
@@ -106,14 +109,20 @@ def main() -> None:
             if inst.name in done:
                 continue
             problem = inst.load()
-            greedy, greedy_wall = run(problem, "learned-jobshop", time_limit=600)
-            results = {"learned greedy": (greedy, greedy_wall)}
-            results[f"learned {args.samples} samples"] = run(problem, "learned-jobshop", time_limit=600,
-                                                               params={"samples": args.samples})
+            results = {}
+            if not args.lite_only:
+                greedy, greedy_wall = run(problem, "learned-jobshop", time_limit=600)
+                results["learned greedy"] = (greedy, greedy_wall)
+                results[f"learned {args.samples} samples"] = run(problem, "learned-jobshop", time_limit=600,
+                                                                   params={"samples": args.samples})
+            results["lite greedy"] = run(problem, "learned-jobshop-lite", time_limit=600)
+            results[f"lite {args.samples} samples"] = run(problem, "learned-jobshop-lite", time_limit=600,
+                                                        params={"samples": args.samples})
             for rule in RULES:
                 results[rule] = run(problem, rule)
-            results["cpsat at learned-greedy time"] = run(problem, "cpsat", time_limit=max(0.1, greedy_wall), workers=1)
-            if args.cpsat_limit > 0:
+            if not args.lite_only:
+                results["cpsat at learned-greedy time"] = run(problem, "cpsat", time_limit=max(0.1, greedy_wall), workers=1)
+            if args.cpsat_limit > 0 and not args.lite_only:
                 hint = get_solver("learned-jobshop").solve(problem, SolveOptions()).schedule
                 results[f"cpsat {args.cpsat_limit:g}s from learned"] = run(problem, "cpsat", time_limit=args.cpsat_limit,
                                                                           workers=2, hint=hint)

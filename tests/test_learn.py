@@ -14,7 +14,7 @@ from schedlab.core.validate import first_violation
 from schedlab.instances import load_instance
 from schedlab.learn.env import ILLEGAL_PENALTY, job_shop_env, register_envs
 from schedlab.learn.jobshop import IllegalActionError, JobShopArrays, JobShopDispatch
-from schedlab.learn.solver import SHIPPED, load_scorer, rollouts
+from schedlab.learn.solver import SHIPPED, SHIPPED_LITE, load_scorer, rollouts
 from schedlab.problems.generators import random_job_shop
 from schedlab.solvers.base import SolveOptions, get_solver
 
@@ -167,18 +167,35 @@ def test_train_command_self_label_fine_tunes_a_saved_policy(tmp_path, capsys):
     assert record["config"]["learning_rate"] == 1e-4 and record["steps_done"] >= 300
 
 
+@pytest.mark.parametrize("solver", ["learned-jobshop", "learned-jobshop-lite"])
 @pytest.mark.parametrize("name", ["ft06", "la01", "ta01", "ta71"])
-def test_shipped_policy_gives_valid_schedules(name):
-    assert SHIPPED.is_file()
+def test_shipped_policy_gives_valid_schedules(name, solver):
+    assert SHIPPED.is_file() and SHIPPED_LITE.is_file()
     problem = load_instance(name).problem
-    result = get_solver("learned-jobshop").solve(problem, SolveOptions(time_limit=5))
+    result = get_solver(solver).solve(problem, SolveOptions(time_limit=5))
     assert first_violation(problem, result.schedule) is None
     assert result.objective == evaluate(problem, result.schedule)
 
 
-def test_sampling_is_seeded_and_never_worse_than_greedy():
+def test_train_command_distils_a_lite_network_that_its_solver_runs(tmp_path, capsys):
+    out = tmp_path / "lite.pt"
+    assert main(["train", "jobshop", "--network", "lite", "--algorithm", "self-label", "--rollouts", "3",
+                 "--steps", "300", "--imitate", "300", "--teacher", str(SHIPPED), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "imitated 300 teacher decisions" in printed and "learned-jobshop-lite" in printed
+    _, record = load_scorer(str(out))
+    assert record["config"]["network"] == "lite" and 0 <= record["imitation_accuracy"] <= 1
+    problem = load_instance("ft06").problem
+    result = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params={"weights": str(out)}))
+    assert first_violation(problem, result.schedule) is None
+    assert main(["train", "jobshop", "--network", "lite", "--steps", "10", "--out", str(out)]) == 2  # not with PPO
+    assert main(["solve", "ft06", "--solver", "learned-jobshop-lite", "--param", f"weights={SHIPPED}"]) == 2
+
+
+@pytest.mark.parametrize("name", ["learned-jobshop", "learned-jobshop-lite"])
+def test_sampling_is_seeded_and_never_worse_than_greedy(name):
     problem = load_instance("ft10").problem
-    solver = get_solver("learned-jobshop")
+    solver = get_solver(name)
     greedy = solver.solve(problem, SolveOptions(time_limit=30))
     sampled = [solver.solve(problem, SolveOptions(time_limit=30, seed=5, params={"samples": 16})) for _ in range(2)]
     assert sampled[0].objective == sampled[1].objective <= greedy.objective

@@ -19,15 +19,18 @@ USE = {"jobshop": "schedlab solve ft10 --solver learned-jobshop --param weights=
 def _cmd_train(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sb3_contrib") is None:
         raise SchedlabError("training needs PyTorch and sb3-contrib: pip install 'schedlab[learn]' (make run installs them)")
-    if args.init and not Path(args.init).is_file():
-        raise SchedlabError(f"{args.init}: no such policy file to start from")
+    for flag, path in (("--init", args.init), ("--teacher", args.teacher)):
+        if path and not Path(path).is_file():
+            raise SchedlabError(f"{path}: no such policy file for {flag}")
+    if args.network == "lite" and args.algorithm == "ppo":
+        raise SchedlabError("--network lite trains with --algorithm self-label or shared-baseline")
     from schedlab.cli import out
     from schedlab.learn.train import TrainConfig, train
 
     config = TrainConfig(env=args.env, steps=args.steps, seed=args.seed, envs=args.envs, processes=args.processes,
                          max_minutes=args.max_minutes, imitate=args.imitate,
                          algorithm=args.algorithm, rollouts=args.rollouts, init=args.init,
-                         learning_rate=args.learning_rate)
+                         learning_rate=args.learning_rate, network=args.network, teacher=args.teacher)
     how = {"ppo": f"{args.envs} environments in {args.processes} process(es)",
            "shared-baseline": f"shared-baseline policy gradient, {args.rollouts} rollouts per episode",
            "self-label": f"self-labelling, the best of {args.rollouts} rollouts per episode learned"}[args.algorithm]
@@ -40,8 +43,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return 0
     record = train(config, Path(args.out), write=out.print)
     out.print(f"wrote {args.out} ({record['steps_done']:,} steps, {record['episodes']:,} episodes in "
-              f"{record['train_seconds']:.0f} s)" + (f"; use it with: {USE[args.env]}{args.out}" if args.env in USE else ""))
+              f"{record['train_seconds']:.0f} s)" + (f"; use it with: {_use(args)}{args.out}" if args.env in USE else ""))
     return 0
+
+
+def _use(args: argparse.Namespace) -> str:
+    """How to run what was trained (the lite job-shop network has its own solver)."""
+    if args.env == "jobshop" and args.network == "lite":
+        return USE["jobshop"].replace("learned-jobshop", "learned-jobshop-lite")
+    return USE[args.env]
 
 
 def _seed_list(text: str) -> list[int]:
@@ -73,6 +83,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rollouts", type=_count, default=8,
                    help="K for --algorithm shared-baseline and self-label (default 8)")
     p.add_argument("--learning-rate", type=_positive, default=3e-4, help="Adam's step size (default 3e-4)")
+    p.add_argument("--network", choices=("attention", "lite"), default="attention",
+                   help="attention over the action rows (default) or lite: pooled context and a 16-wide MLP that "
+                        "the job-shop dispatcher runs in Numba (learned-jobshop-lite)")
+    p.add_argument("--teacher", help="with --imitate: learn this policy file's greedy choices (distillation) "
+                   "instead of the environment's teacher rule")
     p.add_argument("--init", help="start from these weights (fine-tuning a file schedlab train wrote for this environment)")
     p.add_argument("--seeds", type=_seed_list, help="train one policy per seed (e.g. 0,1,2) and keep the best as --out; "
                    "each also written as OUT-s<seed>.pt")

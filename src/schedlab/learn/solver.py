@@ -26,6 +26,7 @@ from schedlab.solvers.capabilities import Capabilities, SolverBase
 SAMPLE_BATCH = 64  # sampled episodes stepped together (one forward pass per decision for all of them)
 SHIPPED = Path(__file__).resolve().parent / "policies" / "jobshop.pt"
 SHIPPED_BLOCKING = Path(__file__).resolve().parent / "policies" / "isbjssp.pt"
+SHIPPED_LITE = Path(__file__).resolve().parent / "policies" / "jobshop_lite.pt"
 
 
 @lru_cache(maxsize=4)
@@ -37,7 +38,13 @@ def load_scorer(path: str) -> tuple[Any, dict[str, Any]]:
 
     torch.set_num_threads(1)  # one small forward pass per decision: threads cost more than they give
     saved = torch.load(path, map_location="cpu", weights_only=True)
-    scorer = JobScorer(n_features=int(saved["state_dict"]["embed.0.weight"].shape[1]))
+    state = saved["state_dict"]
+    if "first.weight" in state:  # the lite network (schedlab.learn.lite)
+        from schedlab.learn.lite import lite_module
+
+        scorer = lite_module(int(state["first.weight"].shape[1]) // 3, int(state["first.weight"].shape[0]))
+    else:
+        scorer = JobScorer(n_features=int(state["embed.0.weight"].shape[1]))
     scorer.load_state_dict(saved["state_dict"])
     scorer.eval()
     return scorer, saved["record"]
@@ -110,6 +117,49 @@ class LearnedJobShop(SolverBase):
 
 SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, then self-labelling; "
                  "attention over jobs) in Giffler-Thompson; trained on random 10x10/15x15 shops")
+
+
+class LearnedJobShopLite(SolverBase):
+    """The lite network (pooled context, 16-wide MLP) in a compiled Giffler-Thompson loop: a learned choice at
+    about the cost of a rule. Greedy, or with ``params={"samples": K}`` the best of K sampled episodes too."""
+
+    name = "learned-jobshop-lite"
+    capabilities = LearnedJobShop.capabilities
+
+    def limits(self, problem: Problem) -> str | None:
+        return LearnedJobShop.limits(self, problem)
+
+    def solve(self, problem: Problem, options: SolveOptions) -> Result:
+        from schedlab.learn.jobshop import JobShopArrays
+        from schedlab.learn.lite import export, lite_rollouts
+
+        started = time.perf_counter()
+        weights = Path(str(options.params.get("weights", SHIPPED_LITE)))
+        if not weights.is_file():
+            raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop --network lite "
+                                "--algorithm self-label --out FILE)")
+        scorer, record = load_scorer(str(weights))
+        if not hasattr(scorer, "first"):
+            raise SchedlabError(f"{weights} holds an attention policy: use it with learned-jobshop")
+        arrays, exported = JobShopArrays.from_problem(problem), export(scorer)
+        best, starts = lite_rollouts(arrays, exported)[0]
+        samples = int(options.params.get("samples", 0))
+        rng = np.random.default_rng(options.seed)
+        done = 0
+        while done < samples and time.perf_counter() - started < options.time_limit:
+            for span, sampled in lite_rollouts(arrays, exported, min(samples - done, SAMPLE_BATCH), rng):
+                if span < best:
+                    best, starts = span, sampled
+            done += min(samples - done, SAMPLE_BATCH)
+        schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)
+                            for t, task in enumerate(problem.tasks))
+        return schedule_result(problem, self.name, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
+                               options.seed, scheme="giffler-thompson", samples=done,
+                               trained_steps=record.get("steps_done", record["config"]["steps"]))
+
+
+SOLVERS.register("learned-jobshop-lite", LearnedJobShopLite, "learned dispatching policy, lite network (pooled "
+                 "context, 16-wide MLP) compiled into the Giffler-Thompson loop; distilled from learned-jobshop")
 
 
 def blocking_rollout(problem: Problem, scorer: Any, interruptions: Any = None, seed: int = 0) -> Any:

@@ -45,6 +45,8 @@ class TrainConfig:
     #                         or "self-label": K rollouts of each episode, the best one learned by cross-entropy
     rollouts: int = 8  # K, for the shared-baseline and self-label algorithms
     init: str | None = None  # start from these weights (a file `schedlab train` wrote for the same environment)
+    network: str = "attention"  # or "lite": pooled context and a small MLP, runnable in Numba (job shop)
+    teacher: str | None = None  # a policy file whose greedy choices `imitate` learns (instead of the teacher rule)
 
 
 class Progress(BaseCallback):
@@ -103,6 +105,8 @@ def train(config: TrainConfig, out: Path, write: Callable[[str], None] = print) 
         return _train_shared_baseline(config, out, write)
     if config.algorithm != "ppo":
         raise ValueError(f"algorithm must be ppo, shared-baseline or self-label, not {config.algorithm!r}")
+    if config.network != "attention":
+        raise ValueError("the lite network trains with --algorithm self-label or shared-baseline, not ppo")
     torch.set_num_threads(2)  # the PPO update runs while the environment workers wait
     env = _vec_env(config)
     model = MaskablePPO(JobScorerPolicy, env, n_steps=config.n_steps, batch_size=config.batch_size,
@@ -135,8 +139,14 @@ def _train_shared_baseline(config: TrainConfig, out: Path, write: Callable[[str]
     torch.set_num_threads(1)  # one small batched forward per decision round
     make = env_factory(config.env)
     probe = make(reward="sparse")
-    scorer = JobScorer(int(probe.observation_space.shape[1]))
+    n_features = int(probe.observation_space.shape[1])
     probe.close()
+    if config.network == "lite":
+        from schedlab.learn.lite import lite_module
+
+        scorer = lite_module(n_features)
+    else:
+        scorer = JobScorer(n_features)
     if config.init:
         scorer.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["state_dict"])
     accuracy = _warm_start(scorer, config, write) if config.imitate else None
@@ -152,14 +162,28 @@ def _train_shared_baseline(config: TrainConfig, out: Path, write: Callable[[str]
 def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
     from schedlab.learn.imitate import collect, imitate
 
-    teacher = TRAINABLE[config.env].teacher_rule()
+    teacher = _policy_teacher(config.teacher) if config.teacher else TRAINABLE[config.env].teacher_rule()
     if teacher is None:
-        raise ValueError(f"environment {config.env!r} has no teacher rule to imitate")
+        raise ValueError(f"environment {config.env!r} has no teacher rule to imitate (give --teacher POLICY.pt)")
     make = env_factory(config.env)
     data = collect(lambda: make(reward=config.reward), teacher, config.imitate, config.seed)
     accuracy = imitate(scorer, data, seed=config.seed)
     write(f"imitated {len(data[2]):,} teacher decisions: accuracy {100 * accuracy:.1f}%")
     return accuracy
+
+
+def _policy_teacher(path: str) -> Callable[[np.ndarray, np.ndarray], int]:
+    """The greedy choice of a trained policy file (distillation: a small network learns a larger one's decisions)."""
+    from schedlab.learn.solver import load_scorer
+
+    scorer, _ = load_scorer(path)
+
+    def choose(rows: np.ndarray, mask: np.ndarray) -> int:
+        with torch.inference_mode():
+            logits = scorer(torch.from_numpy(rows[None]))[0][0].numpy()
+        return int(np.flatnonzero(mask)[np.argmax(logits[mask])])
+
+    return choose
 
 
 def save_scorer(state: dict[str, torch.Tensor], record: dict[str, Any], out: Path) -> None:

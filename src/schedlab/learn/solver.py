@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,27 @@ def rollouts(problem: Problem, scorer: Any, count: int = 1, rng: np.random.Gener
     return [(s.makespan, s.start) for s in states]
 
 
+def best_episode(solver: str, problem: Problem, options: SolveOptions, started: float, record: dict[str, Any],
+                 episodes: Callable[[int, np.random.Generator | None], list[tuple[int, np.ndarray]]]) -> Result:
+    """The greedy episode, then batches of sampled ones while ``samples`` and the time limit allow; the best
+    schedule as the result. `episodes(count, rng)` is greedy (one episode) when rng is None."""
+    best, starts = episodes(1, None)[0]
+    samples = int(options.params.get("samples", 0))
+    rng = np.random.default_rng(options.seed)
+    done = 0
+    while done < samples and time.perf_counter() - started < options.time_limit:
+        batch = min(samples - done, SAMPLE_BATCH)
+        for span, sampled in episodes(batch, rng):
+            if span < best:
+                best, starts = span, sampled
+        done += batch
+    schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)
+                        for t, task in enumerate(problem.tasks))
+    return schedule_result(problem, solver, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
+                           options.seed, scheme="giffler-thompson", samples=done,
+                           trained_steps=record.get("steps_done", record["config"]["steps"]))
+
+
 class LearnedJobShop(SolverBase):
     name = "learned-jobshop"
     capabilities = Capabilities(shapes=frozenset({"job_shop"}), objectives=frozenset({"makespan"})).without(
@@ -98,21 +120,8 @@ class LearnedJobShop(SolverBase):
         if not weights.is_file():
             raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop --out FILE)")
         scorer, record = load_scorer(str(weights))
-        best, starts = rollouts(problem, scorer)[0]
-        samples = int(options.params.get("samples", 0))
-        rng = np.random.default_rng(options.seed)
-        done = 0
-        while done < samples and time.perf_counter() - started < options.time_limit:
-            batch = min(samples - done, SAMPLE_BATCH)
-            for span, sampled in rollouts(problem, scorer, batch, rng):
-                if span < best:
-                    best, starts = span, sampled
-            done += batch
-        schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)
-                            for t, task in enumerate(problem.tasks))
-        return schedule_result(problem, self.name, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
-                               options.seed, scheme="giffler-thompson", samples=done,
-                               trained_steps=record.get("steps_done", record["config"]["steps"]))
+        return best_episode(self.name, problem, options, started, record,
+                            lambda count, rng: rollouts(problem, scorer, count, rng))
 
 
 SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, then self-labelling; "
@@ -142,20 +151,8 @@ class LearnedJobShopLite(SolverBase):
         if not hasattr(scorer, "first"):
             raise SchedlabError(f"{weights} holds an attention policy: use it with learned-jobshop")
         arrays, exported = JobShopArrays.from_problem(problem), export(scorer)
-        best, starts = lite_rollouts(arrays, exported)[0]
-        samples = int(options.params.get("samples", 0))
-        rng = np.random.default_rng(options.seed)
-        done = 0
-        while done < samples and time.perf_counter() - started < options.time_limit:
-            for span, sampled in lite_rollouts(arrays, exported, min(samples - done, SAMPLE_BATCH), rng):
-                if span < best:
-                    best, starts = span, sampled
-            done += min(samples - done, SAMPLE_BATCH)
-        schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)
-                            for t, task in enumerate(problem.tasks))
-        return schedule_result(problem, self.name, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
-                               options.seed, scheme="giffler-thompson", samples=done,
-                               trained_steps=record.get("steps_done", record["config"]["steps"]))
+        return best_episode(self.name, problem, options, started, record,
+                            lambda count, rng: lite_rollouts(arrays, exported, count, rng))
 
 
 SOLVERS.register("learned-jobshop-lite", LearnedJobShopLite, "learned dispatching policy, lite network (pooled "

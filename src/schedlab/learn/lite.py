@@ -61,28 +61,26 @@ def export(scorer: Any) -> tuple[np.ndarray, ...]:
 
 
 @njit(cache=True, fastmath=True)
-def _features(j, active, position, length, machine_of, duration_of, job_ready, machine_free, work, machine_load, legal,
+def _features(j, position, length, machine_of, duration_of, job_ready, machine_free, work, machine_load, legal,
               now, progress, inv, row):
     """Row `j` of `JobShopDispatch.observation()` (same features, same scaling), written into `row`; `inv` holds
     the reciprocals of the scales (time, work, width, machine load, largest work, mean legal duration)."""
-    row[:] = 0.0
+    m = machine_of[j]
+    d = duration_of[j]
+    start = max(job_ready[j], machine_free[m])
     row[0] = 1.0
-    row[1] = 0.0 if active[j] else 1.0
+    row[1] = 0.0  # not finished: only unfinished jobs have rows computed
     row[2] = 1.0 if legal[j] else 0.0
+    row[3] = d * inv[0]
+    row[4] = (start - now) * inv[0]
+    row[5] = work[j] * inv[1]
+    row[6] = (length[j] - position[j]) * inv[2]
+    row[7] = (job_ready[j] - now) * inv[0]
+    row[8] = (machine_free[m] - now) * inv[0]
+    row[9] = machine_load[m] * inv[3]
     row[10] = progress
-    if active[j]:
-        m = machine_of[j]
-        d = duration_of[j]
-        start = max(job_ready[j], machine_free[m])
-        row[3] = d * inv[0]
-        row[4] = (start - now) * inv[0]
-        row[5] = work[j] * inv[1]
-        row[6] = (length[j] - position[j]) * inv[2]
-        row[7] = (job_ready[j] - now) * inv[0]
-        row[8] = (machine_free[m] - now) * inv[0]
-        row[9] = machine_load[m] * inv[3]
-        row[11] = work[j] * inv[4]
-        row[12] = d * inv[5]
+    row[11] = work[j] * inv[4]
+    row[12] = d * inv[5]
 
 
 @njit(cache=True, fastmath=True)
@@ -118,7 +116,6 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
         if length[j] > 0:
             ready[n_ready] = j
             n_ready += 1
-    active = np.ones(n, np.bool_)  # _features is only called for unfinished (ready) jobs
     legal = np.zeros(n, np.bool_)
     machine_of = np.zeros(n, np.int64)
     duration_of = np.zeros(n, np.int64)
@@ -174,7 +171,7 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
             mean_row[:] = 0.0
             max_row[:] = -1e300
             for k in range(n_ready):
-                _features(ready[k], active, position, length, machine_of, duration_of, job_ready, machine_free, work,
+                _features(ready[k], position, length, machine_of, duration_of, job_ready, machine_free, work,
                           machine_load, legal, now, progress, inv, row)
                 for f in pooled:
                     mean_row[f] += row[f]
@@ -199,7 +196,7 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
                 j = ready[k]
                 if not legal[j]:
                     continue
-                _features(j, active, position, length, machine_of, duration_of, job_ready, machine_free, work,
+                _features(j, position, length, machine_of, duration_of, job_ready, machine_free, work,
                           machine_load, legal, now, progress, inv, row)
                 score = b_out
                 for h in range(hidden):
@@ -215,12 +212,12 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
             if not greedy:  # sample from the softmax over the legal jobs (in job order) with this decision's draw
                 total = 0.0
                 for j in range(n):
-                    if legal[j] and position[j] < length[j]:
+                    if legal[j]:
                         total += np.exp(scores[j] - best)
                 target = uniforms[decision] * total
                 running = 0.0
                 for j in range(n):
-                    if legal[j] and position[j] < length[j]:
+                    if legal[j]:
                         running += np.exp(scores[j] - best)
                         choice = j
                         if running >= target:

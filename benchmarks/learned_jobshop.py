@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from outputs import result_path
 from schedlab.bench.suites import suite_instances
 from schedlab.core.validate import first_violation
-from schedlab.learn.solver import SHIPPED, load_scorer
+from schedlab.learn.solver import SHIPPED, SHIPPED_LITE, load_scorer
 from schedlab.problems.generators import dmu_job_shop
 from schedlab.solvers.base import SolveOptions, get_solver
 
@@ -89,7 +89,8 @@ def main() -> None:
     if args.instances:
         wanted = set(args.instances.split(","))
         instances = [i for i in instances if i.name in wanted]
-    _, record = load_scorer(str(SHIPPED))
+    policies = [SHIPPED_LITE] if args.lite_only else [SHIPPED, SHIPPED_LITE]
+    records = {path.name: load_scorer(str(path))[1] for path in policies}
     for solver in (*RULES, "learned-jobshop-lite"):  # compile the Numba kernels outside the timings
         run(instances[0].load(), solver)
     out_path = result_path("learned_jobshop", ".csv", subset=bool(args.instances), tag=args.tag,
@@ -145,8 +146,9 @@ def main() -> None:
         walls[row["method"]][row["size"]].append(row["wall_s"])
     sizes = sorted({row["size"] for row in rows},
                    key=lambda s: (s.startswith("two"), tuple(int(x) for x in s.split()[-1].split("x"))))
-    print(f"\npolicy: {SHIPPED.name}, trained {record.get('steps_done', record['config']['steps']):,} steps, seed {record['config']['seed']}; "
-          f"mean gap (%) to the {reference_name}")
+    trained = "; ".join(f"{name}: {record['config']['algorithm']}, {record.get('steps_done', record['config']['steps']):,} "
+                        f"steps, seed {record['config']['seed']}" for name, record in records.items())
+    print(f"\npolicies: {trained}; mean gap (%) to the {reference_name}")
     print("| method | " + " | ".join(sizes) + " | all |")
     print("|---" * (len(sizes) + 2) + "|")
     for method, by_size in table.items():

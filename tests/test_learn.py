@@ -214,3 +214,34 @@ def test_auto_with_the_learned_starter_is_at_least_as_good_as_the_learned_schedu
     auto = get_solver("auto").solve(problem, SolveOptions(time_limit=1, params={"learned": 1}))
     assert first_violation(problem, auto.schedule) is None
     assert auto.objective <= learned.objective
+
+
+def test_train_command_lite_self_label_samples_in_the_kernel_on_the_sizes_asked(tmp_path, capsys):
+    out = tmp_path / "lite.pt"
+    assert main(["train", "jobshop", "--network", "lite", "--algorithm", "self-label", "--rollouts", "4",
+                 "--steps", "400", "--sizes", "6x4,8x5", "--init", str(SHIPPED_LITE), "--out", str(out)]) == 0
+    _, record = load_scorer(str(out))
+    assert record["sampler"] == "compiled (lite kernel)" and [list(s) for s in record["config"]["sizes"]] == [[6, 4], [8, 5]]
+    assert record["steps_done"] >= 400 and np.isfinite(record["final_loss"])
+    capsys.readouterr()
+    with pytest.raises(SystemExit):  # argparse's usage error, exit status 2
+        main(["train", "jobshop", "--sizes", "6by4", "--steps", "10", "--out", str(out)])
+    assert "expected shop sizes like 10x10,15x15" in capsys.readouterr().err
+    assert main(["train", "mec", "--sizes", "6x4", "--steps", "10", "--out", str(out)]) == 2
+    assert "--sizes sets the random training shops of jobshop" in capsys.readouterr().err
+
+
+def test_train_command_sets_the_lite_width_and_refuses_weights_of_another(tmp_path, capsys):
+    out = tmp_path / "wide.pt"
+    assert main(["train", "jobshop", "--network", "lite", "--hidden", "8", "--algorithm", "self-label",
+                 "--rollouts", "4", "--steps", "200", "--sizes", "6x4", "--out", str(out)]) == 0
+    scorer, record = load_scorer(str(out))
+    assert scorer.first.out_features == 8 and record["config"]["hidden"] == 8
+    problem = load_instance("ft06").problem
+    result = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params={"weights": str(out)}))
+    assert first_violation(problem, result.schedule) is None
+    capsys.readouterr()
+    assert main(["train", "jobshop", "--network", "lite", "--hidden", "8", "--algorithm", "self-label",
+                 "--steps", "10", "--init", str(SHIPPED_LITE), "--out", str(out)]) == 2
+    assert "its weights do not fit this network" in capsys.readouterr().err
+    assert main(["train", "jobshop", "--hidden", "8", "--steps", "10", "--out", str(out)]) == 2

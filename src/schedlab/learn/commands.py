@@ -22,6 +22,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for flag, path in (("--init", args.init), ("--teacher", args.teacher)):
         if path and not Path(path).is_file():
             raise SchedlabError(f"{path}: no such policy file for {flag}")
+    if args.sizes and args.env != "jobshop":
+        raise SchedlabError(f"--sizes sets the random training shops of jobshop, not of {args.env}")
+    if args.hidden and args.network != "lite":
+        raise SchedlabError("--hidden sets the width of --network lite")
     if args.network == "lite" and args.algorithm == "ppo":
         raise SchedlabError("--network lite trains with --algorithm self-label or shared-baseline")
     from schedlab.cli import out
@@ -30,7 +34,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     config = TrainConfig(env=args.env, steps=args.steps, seed=args.seed, envs=args.envs, processes=args.processes,
                          max_minutes=args.max_minutes, imitate=args.imitate,
                          algorithm=args.algorithm, rollouts=args.rollouts, init=args.init,
-                         learning_rate=args.learning_rate, network=args.network, teacher=args.teacher)
+                         learning_rate=args.learning_rate, network=args.network, teacher=args.teacher,
+                         sizes=args.sizes, hidden=args.hidden)
     how = {"ppo": f"{args.envs} environments in {args.processes} process(es)",
            "shared-baseline": f"shared-baseline policy gradient, {args.rollouts} rollouts per episode",
            "self-label": f"self-labelling, the best of {args.rollouts} rollouts per episode learned"}[args.algorithm]
@@ -64,6 +69,16 @@ def _seed_list(text: str) -> list[int]:
     return seeds
 
 
+def _sizes(text: str) -> tuple[tuple[int, int], ...]:
+    try:
+        sizes = tuple((int(n), int(m)) for n, m in (part.lower().split("x") for part in text.split(",") if part.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected shop sizes like 10x10,15x15 (jobs x machines), got {text!r}") from None
+    if not sizes or min(min(size) for size in sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected shop sizes like 10x10,15x15 (jobs x machines), got {text!r}")
+    return sizes
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from schedlab.cli import _count, _positive, _seed
 
@@ -86,8 +101,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--network", choices=("attention", "lite"), default="attention",
                    help="attention over the action rows (default) or lite: pooled context and a 16-wide MLP that "
                         "the job-shop dispatcher runs in Numba (learned-jobshop-lite)")
+    p.add_argument("--hidden", type=_count, help="width of the lite network's hidden layer (default 16)")
     p.add_argument("--teacher", help="with --imitate: learn this policy file's greedy choices (distillation) "
                    "instead of the environment's teacher rule")
+    p.add_argument("--sizes", type=_sizes, help="jobshop: sizes of the random training shops, jobs x machines, "
+                   "one drawn per episode (default 10x10,15x15)")
     p.add_argument("--init", help="start from these weights (fine-tuning a file schedlab train wrote for this environment)")
     p.add_argument("--seeds", type=_seed_list, help="train one policy per seed (e.g. 0,1,2) and keep the best as --out; "
                    "each also written as OUT-s<seed>.pt")

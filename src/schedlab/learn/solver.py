@@ -130,7 +130,8 @@ SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy 
 
 class LearnedJobShopLite(SolverBase):
     """The lite network (pooled context, 16-wide MLP) in a compiled Giffler-Thompson loop: a learned choice at
-    about the cost of a rule. Greedy, or with ``params={"samples": K}`` the best of K sampled episodes too."""
+    about the cost of a rule. Greedy, or with ``params={"samples": K}`` the best of K sampled episodes too, drawn
+    from the softmax at ``temperature`` (default 1)."""
 
     name = "learned-jobshop-lite"
     capabilities = LearnedJobShop.capabilities
@@ -150,9 +151,15 @@ class LearnedJobShopLite(SolverBase):
         scorer, record = load_scorer(str(weights))
         if not hasattr(scorer, "first"):
             raise SchedlabError(f"{weights} holds an attention policy: use it with learned-jobshop")
+        try:
+            temperature = float(options.params.get("temperature", 1.0))
+        except (TypeError, ValueError):
+            temperature = -1.0
+        if not 0 < temperature < float("inf"):
+            raise SchedlabError(f"temperature must be a positive number, not {options.params['temperature']!r}")
         arrays, exported = JobShopArrays.from_problem(problem), export(scorer)
         return best_episode(self.name, problem, options, started, record,
-                            lambda count, rng: lite_rollouts(arrays, exported, count, rng))
+                            lambda count, rng: lite_rollouts(arrays, exported, count, rng, temperature))
 
 
 SOLVERS.register("learned-jobshop-lite", LearnedJobShopLite, "learned dispatching policy, lite network (pooled "

@@ -47,6 +47,16 @@ class TrainConfig:
     init: str | None = None  # start from these weights (a file `schedlab train` wrote for the same environment)
     network: str = "attention"  # or "lite": pooled context and a small MLP, runnable in Numba (job shop)
     teacher: str | None = None  # a policy file whose greedy choices `imitate` learns (instead of the teacher rule)
+    sizes: tuple[tuple[int, int], ...] | None = None  # job shop only: (jobs, machines) of the random training shops
+    hidden: int | None = None  # the lite network's hidden width (None: lite.HIDDEN)
+
+    def env_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of the environment factory beyond the reward (the job shop's training sizes)."""
+        if self.sizes is None:
+            return {}
+        if self.env != "jobshop":
+            raise ValueError(f"sizes apply to the jobshop environment, not {self.env!r}")
+        return {"sizes": self.sizes}
 
 
 class Progress(BaseCallback):
@@ -89,7 +99,7 @@ def _vec_env(config: TrainConfig) -> DummyVecEnv | SubprocVecEnv | VecNormalize:
     cls = SubprocVecEnv if config.processes > 1 else DummyVecEnv
     kwargs: dict[str, Any] = {"start_method": "spawn"} if cls is SubprocVecEnv else {}
     env = make_vec_env(make, n_envs=config.envs, seed=config.seed, vec_env_cls=cls,
-                       env_kwargs={"reward": config.reward}, vec_env_kwargs=kwargs)
+                       env_kwargs={"reward": config.reward, **config.env_kwargs()}, vec_env_kwargs=kwargs)
     if TRAINABLE[config.env].normalize_reward:  # long online episodes: keep the shared value head's targets near 1
         env = VecNormalize(env, norm_obs=False, norm_reward=True, gamma=config.gamma)
     return env
@@ -114,7 +124,7 @@ def train(config: TrainConfig, out: Path, write: Callable[[str], None] = print) 
                         gae_lambda=config.gae_lambda, ent_coef=config.ent_coef, seed=config.seed, device="cpu",
                         verbose=0)
     if config.init:
-        model.policy.scorer.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["state_dict"])
+        _load_init(model.policy.scorer, config.init)
     accuracy = _warm_start(model.policy.scorer, config, write) if config.imitate else None
     progress = Progress(config.steps, write=write,
                         max_seconds=None if config.max_minutes is None else 60 * config.max_minutes)
@@ -138,25 +148,43 @@ def _train_shared_baseline(config: TrainConfig, out: Path, write: Callable[[str]
 
     torch.set_num_threads(1)  # one small batched forward per decision round
     make = env_factory(config.env)
-    probe = make(reward="sparse")
+    probe = make(reward="sparse", **config.env_kwargs())
     n_features = int(probe.observation_space.shape[1])
     probe.close()
     if config.network == "lite":
-        from schedlab.learn.lite import lite_module
+        from schedlab.learn.lite import HIDDEN, lite_module
 
-        scorer = lite_module(n_features)
+        scorer = lite_module(n_features, config.hidden or HIDDEN)
     else:
         scorer = JobScorer(n_features)
     if config.init:
-        scorer.load_state_dict(torch.load(config.init, map_location="cpu", weights_only=True)["state_dict"])
+        _load_init(scorer, config.init)
     accuracy = _warm_start(scorer, config, write) if config.imitate else None
-    stats = train_shared_baseline(lambda: make(reward="sparse"), scorer, config.steps, config.seed, config.rollouts,
-                                  config.learning_rate, config.ent_coef,
-                                  None if config.max_minutes is None else 60 * config.max_minutes, write,
-                                  self_label=config.algorithm == "self-label")
+    max_seconds = None if config.max_minutes is None else 60 * config.max_minutes
+    if config.network == "lite" and config.algorithm == "self-label" and config.env == "jobshop":
+        from schedlab.learn.jobshop import RandomJobShops
+        from schedlab.learn.lite_selflabel import train_lite_self_label
+
+        stats = train_lite_self_label(scorer, config.steps, config.seed, config.rollouts, config.learning_rate,
+                                      config.sizes or RandomJobShops().sizes, max_seconds, write)
+    else:
+        stats = train_shared_baseline(lambda: make(reward="sparse", **config.env_kwargs()), scorer, config.steps,
+                                      config.seed, config.rollouts, config.learning_rate, config.ent_coef, max_seconds,
+                                      write, self_label=config.algorithm == "self-label")
     record = {"config": asdict(config), "imitation_accuracy": accuracy, **stats, "versions": _versions()}
     save_scorer(scorer.state_dict(), record, out)
     return record
+
+
+def _load_init(scorer: Any, path: str) -> None:
+    """Start from the weights in `path`; a file of another network or width is refused in one line."""
+    from schedlab.core.errors import SchedlabError
+
+    try:
+        scorer.load_state_dict(torch.load(path, map_location="cpu", weights_only=True)["state_dict"])
+    except (RuntimeError, KeyError) as exc:
+        raise SchedlabError(f"{path}: its weights do not fit this network (--network/--hidden differ from the "
+                            f"run that wrote it): {str(exc).splitlines()[0]}") from None
 
 
 def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
@@ -166,7 +194,7 @@ def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) 
     if teacher is None:
         raise ValueError(f"environment {config.env!r} has no teacher rule to imitate (give --teacher POLICY.pt)")
     make = env_factory(config.env)
-    data = collect(lambda: make(reward=config.reward), teacher, config.imitate, config.seed)
+    data = collect(lambda: make(reward=config.reward, **config.env_kwargs()), teacher, config.imitate, config.seed)
     accuracy = imitate(scorer, data, seed=config.seed)
     write(f"imitated {len(data[2]):,} teacher decisions: accuracy {100 * accuracy:.1f}%")
     return accuracy

@@ -89,6 +89,7 @@ def test_registered_environment_passes_the_gymnasium_checker_and_is_seeded():
     register_envs()
     env = gym.make("schedlab/JobShop-v0")
     check_env(env.unwrapped)
+    check_env(gym.make("schedlab/JobShop-v0", lookahead=True).unwrapped)
 
     def episode(seed: int) -> tuple[list[float], int]:
         e = gym.make("schedlab/JobShop-v0", sizes=((6, 4),))
@@ -245,3 +246,17 @@ def test_train_command_sets_the_lite_width_and_refuses_weights_of_another(tmp_pa
                  "--steps", "10", "--init", str(SHIPPED_LITE), "--out", str(out)]) == 2
     assert "its weights do not fit this network" in capsys.readouterr().err
     assert main(["train", "jobshop", "--hidden", "8", "--steps", "10", "--out", str(out)]) == 2
+
+
+def test_lookahead_lite_network_distils_from_a_basic_teacher_and_solves(tmp_path):
+    """The teacher reads the first 13 features of the student's 17; the solver runs the 17-feature file."""
+    out = tmp_path / "ahead.pt"
+    assert main(["train", "jobshop", "--network", "lite", "--lookahead", "--algorithm", "self-label", "--rollouts", "4",
+                 "--steps", "200", "--sizes", "6x4", "--imitate", "200", "--teacher", str(SHIPPED), "--out", str(out)]) == 0
+    scorer, record = load_scorer(str(out))
+    assert scorer.n_features == 17 and record["config"]["lookahead"] and 0 <= record["imitation_accuracy"] <= 1
+    problem = load_instance("ft06").problem
+    for params in ({"weights": str(out)}, {"weights": str(out), "samples": 4}):
+        result = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params=params))
+        assert first_violation(problem, result.schedule) is None
+    assert main(["train", "mec", "--lookahead", "--steps", "10", "--out", str(out)]) == 2

@@ -10,17 +10,17 @@ pytest.importorskip("torch")
 from schedlab.core.schedule import Schedule, ScheduledTask  # noqa: E402
 from schedlab.core.validate import first_violation  # noqa: E402
 from schedlab.instances import load_instance  # noqa: E402
-from schedlab.learn.jobshop import JobShopArrays  # noqa: E402
+from schedlab.learn.jobshop import N_FEATURES, N_LOOKAHEAD, JobShopArrays, JobShopDispatch  # noqa: E402
 from schedlab.learn.lite import export, lite_module, lite_rollouts  # noqa: E402
 from schedlab.learn.solver import rollouts  # noqa: E402
 from schedlab.problems.generators import random_job_shop  # noqa: E402
 
 
-def _scorer(seed: int):
+def _scorer(seed: int, n_features: int = N_FEATURES):
     import torch
 
     torch.manual_seed(seed)
-    return lite_module().eval()
+    return lite_module(n_features).eval()
 
 
 def _schedule(problem, starts):
@@ -28,10 +28,11 @@ def _schedule(problem, starts):
                     for t, task in enumerate(problem.tasks))
 
 
+@pytest.mark.parametrize("n_features", [N_FEATURES, N_LOOKAHEAD])
 @pytest.mark.parametrize(("problem", "seed"), [(random_job_shop(8, 5, seed=1), 0), (random_job_shop(12, 6, seed=2), 1),
                                                (load_instance("ft10").problem, 2)])
-def test_numba_greedy_episode_is_the_torch_modules(problem, seed):
-    scorer = _scorer(seed)
+def test_numba_greedy_episode_is_the_torch_modules(problem, seed, n_features):
+    scorer = _scorer(seed, n_features)
     (span, starts), = rollouts(problem, scorer)  # Python state, PyTorch scores
     (fast_span, fast_starts), = lite_rollouts(JobShopArrays.from_problem(problem), export(scorer))
     assert fast_span == span and np.array_equal(fast_starts, starts)
@@ -113,3 +114,42 @@ def test_temperature_sharpens_sampling_and_bad_values_are_refused():
         assert first_violation(problem, _schedule(problem, starts)) is None
     with pytest.raises(SchedlabError, match="temperature must be a positive number"):
         get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params={"samples": 2, "temperature": "0"}))
+
+
+def test_lookahead_features_describe_the_operation_after_next():
+    """Two jobs on two machines: job 0 = (m0, 3), (m1, 5); job 1 = (m1, 2), (m0, 4)."""
+    from schedlab.problems.shop import job_shop
+
+    problem = job_shop("two", [[(0, 3), (1, 5)], [(1, 2), (0, 4)]], 2)
+    state = JobShopDispatch(JobShopArrays.from_problem(problem), lookahead=True)
+    rows = state.observation()
+    assert rows.shape == (2, N_LOOKAHEAD) and np.array_equal(rows[:, :N_FEATURES],
+                                                               JobShopDispatch(state.a).observation())
+    # scale 5 (longest operation), now 0, c* = 2 (job 1 on m1), machine loads 7 (m0) and 7 (m1), 2 jobs
+    assert rows[0, 13:].tolist() == pytest.approx([5 / 5, 0.0, 7 / 10, (3 - 2) / 5])
+    assert rows[1, 13:].tolist() == pytest.approx([4 / 5, 0.0, 7 / 10, 0.0])
+    state.step(1)
+    state.step(1)  # job 1 done: its row holds only exists, done and progress
+    rows = state.observation()
+    assert rows[1, 13:].tolist() == [0.0, 0.0, 0.0, 0.0] and rows[0, 13] == pytest.approx(1.0)
+
+
+def test_following_a_giffler_thompson_schedule_repeats_its_choices():
+    """Replaying an episode's own starts in GT gives back that episode: the same choices, the same makespan."""
+    from schedlab.learn.expert import follow_schedule
+    from schedlab.learn.lite import lite_episodes
+    from schedlab.learn.lite_selflabel import labelled_decisions
+
+    arrays = JobShopArrays.from_problem(load_instance("la16").problem)
+    (span, starts, order), = lite_episodes(arrays, export(_scorer(8)), 1, np.random.default_rng(2))
+    observations, masks, actions, replayed = follow_schedule(arrays, starts)
+    expected = labelled_decisions(arrays, order)
+    assert replayed == span and np.array_equal(actions, expected[2]) and np.array_equal(observations, expected[0])
+
+
+def test_solver_labels_replay_tabu_schedules_of_training_shops():
+    from schedlab.learn.expert import collect_expert
+
+    (observations, masks, actions), ratio = collect_expert(60, ((6, 4),), "tabu", iterations=500, seed=1, workers=1)
+    assert observations.shape == (60, 6, N_FEATURES) and masks[np.arange(60), actions].all()
+    assert 0.8 < ratio <= 1.2  # GT makes the searched machine orders active: close to the solver's makespan

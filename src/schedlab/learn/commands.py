@@ -19,11 +19,15 @@ USE = {"jobshop": "schedlab solve ft10 --solver learned-jobshop --param weights=
 def _cmd_train(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sb3_contrib") is None:
         raise SchedlabError("training needs PyTorch and sb3-contrib: pip install 'schedlab[learn]' (make run installs them)")
+    if args.teacher and args.teacher.startswith("solver:"):
+        _check_solver_teacher(args)
     for flag, path in (("--init", args.init), ("--teacher", args.teacher)):
-        if path and not Path(path).is_file():
+        if path and not path.startswith("solver:") and not Path(path).is_file():
             raise SchedlabError(f"{path}: no such policy file for {flag}")
     if args.sizes and args.env != "jobshop":
         raise SchedlabError(f"--sizes sets the random training shops of jobshop, not of {args.env}")
+    if args.lookahead and args.env != "jobshop":
+        raise SchedlabError(f"--lookahead adds job-shop route features, not features of {args.env}")
     if args.hidden and args.network != "lite":
         raise SchedlabError("--hidden sets the width of --network lite")
     if args.network == "lite" and args.algorithm == "ppo":
@@ -35,7 +39,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                          max_minutes=args.max_minutes, imitate=args.imitate,
                          algorithm=args.algorithm, rollouts=args.rollouts, init=args.init,
                          learning_rate=args.learning_rate, network=args.network, teacher=args.teacher,
-                         sizes=args.sizes, hidden=args.hidden)
+                         sizes=args.sizes, hidden=args.hidden, lookahead=args.lookahead)
     how = {"ppo": f"{args.envs} environments in {args.processes} process(es)",
            "shared-baseline": f"shared-baseline policy gradient, {args.rollouts} rollouts per episode",
            "self-label": f"self-labelling, the best of {args.rollouts} rollouts per episode learned"}[args.algorithm]
@@ -50,6 +54,21 @@ def _cmd_train(args: argparse.Namespace) -> int:
     out.print(f"wrote {args.out} ({record['steps_done']:,} steps, {record['episodes']:,} episodes in "
               f"{record['train_seconds']:.0f} s)" + (f"; use it with: {_use(args)}{args.out}" if args.env in USE else ""))
     return 0
+
+
+def _check_solver_teacher(args: argparse.Namespace) -> None:
+    """`--teacher solver:NAME[@STEPS]`: a registered job-shop search solver and a positive step budget."""
+    from schedlab.solvers.base import solver_names
+
+    name, _, steps = args.teacher.removeprefix("solver:").partition("@")
+    if args.env != "jobshop":
+        raise SchedlabError(f"--teacher solver:NAME labels job shops, not {args.env}")
+    if name not in solver_names():
+        raise SchedlabError(f"--teacher {args.teacher}: no solver named {name!r} (schedlab solvers lists them)")
+    if steps and not (steps.isdigit() and int(steps) > 0):
+        raise SchedlabError(f"--teacher {args.teacher}: expected solver:NAME@STEPS with a positive step count")
+    if not args.imitate:
+        raise SchedlabError("--teacher solver:NAME needs --imitate N (how many labelled decisions to learn)")
 
 
 def _use(args: argparse.Namespace) -> str:
@@ -102,8 +121,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="attention over the action rows (default) or lite: pooled context and a 16-wide MLP that "
                         "the job-shop dispatcher runs in Numba (learned-jobshop-lite)")
     p.add_argument("--hidden", type=_count, help="width of the lite network's hidden layer (default 16)")
+    p.add_argument("--lookahead", action="store_true", help="jobshop: append route-lookahead features to each job's "
+                   "row (the operation after next, its machine, and the next operation's end past c*)")
     p.add_argument("--teacher", help="with --imitate: learn this policy file's greedy choices (distillation) "
-                   "instead of the environment's teacher rule")
+                   "instead of the environment's teacher rule; or solver:NAME[@STEPS] (jobshop): a search solver's "
+                   "schedules of the training shops replayed in Giffler-Thompson (default 20000 steps per shop)")
     p.add_argument("--sizes", type=_sizes, help="jobshop: sizes of the random training shops, jobs x machines, "
                    "one drawn per episode (default 10x10,15x15)")
     p.add_argument("--init", help="start from these weights (fine-tuning a file schedlab train wrote for this environment)")

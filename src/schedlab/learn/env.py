@@ -21,7 +21,14 @@ import numpy as np
 from gymnasium import spaces
 
 from schedlab.core.model import Problem
-from schedlab.learn.jobshop import N_FEATURES, IllegalActionError, JobShopArrays, JobShopDispatch, RandomJobShops
+from schedlab.learn.jobshop import (
+    N_FEATURES,
+    N_LOOKAHEAD,
+    IllegalActionError,
+    JobShopArrays,
+    JobShopDispatch,
+    RandomJobShops,
+)
 
 REWARDS = ("dense", "sparse")
 ILLEGAL = ("refuse", "raise")
@@ -102,15 +109,19 @@ class DecisionEnv(gym.Env):
 
 
 def job_shop_env(problem: Problem | None = None, sizes: tuple[tuple[int, int], ...] = ((10, 10), (15, 15)),
-                 reward: str = "dense", max_jobs: int | None = None, illegal: str = "refuse") -> DecisionEnv:
-    """Dispatching on one fixed job shop, or on a fresh random one (of one of `sizes`) per episode."""
+                 reward: str = "dense", max_jobs: int | None = None, illegal: str = "refuse",
+                 lookahead: bool = False) -> DecisionEnv:
+    """Dispatching on one fixed job shop, or on a fresh random one (of one of `sizes`) per episode; `lookahead`
+    appends the route-lookahead features to each job's row."""
+    n_features = N_LOOKAHEAD if lookahead else N_FEATURES
     if problem is not None:
         arrays = JobShopArrays.from_problem(problem)
         width = max_jobs or arrays.n_jobs
-        return DecisionEnv(lambda rng: JobShopDispatch(arrays, width), width, reward, illegal)
+        return DecisionEnv(lambda rng: JobShopDispatch(arrays, width, lookahead), width, reward, illegal, n_features)
     source = RandomJobShops(tuple(sizes))
     width = max_jobs or source.max_jobs
-    return DecisionEnv(lambda rng: JobShopDispatch(source.draw(rng), width), width, reward, illegal)
+    return DecisionEnv(lambda rng: JobShopDispatch(source.draw(rng), width, lookahead), width, reward, illegal,
+                       n_features)
 
 
 def register_envs() -> None:

@@ -26,6 +26,11 @@ FEATURES = (
     "machine_load", "progress", "work_rank", "duration_rank",
 )
 N_FEATURES = len(FEATURES)
+# Optional route lookahead, appended so that a scorer trained on the first N_FEATURES reads a prefix: the
+# operation after the next one (its duration, its machine's free time and remaining load) and how far the
+# next operation's end lies past c*, the conflict set's earliest completion.
+LOOKAHEAD_FEATURES = ("next2_duration", "next2_machine_free", "next2_machine_load", "end_past_c_star")
+N_LOOKAHEAD = N_FEATURES + len(LOOKAHEAD_FEATURES)
 
 
 class IllegalActionError(ValueError):
@@ -91,11 +96,13 @@ class JobShopDispatch:
 
     `observation()` has one row of `N_FEATURES` per job (padded to `max_jobs` with rows of
     zeros), scaled so that one policy applies to every size: times in units of the longest
-    operation, relative to the current decision time.
+    operation, relative to the current decision time; with `lookahead`, `N_LOOKAHEAD` (the
+    `LOOKAHEAD_FEATURES` appended).
     """
 
-    def __init__(self, arrays: JobShopArrays, max_jobs: int | None = None) -> None:
+    def __init__(self, arrays: JobShopArrays, max_jobs: int | None = None, lookahead: bool = False) -> None:
         self.a = arrays
+        self.n_features = N_LOOKAHEAD if lookahead else N_FEATURES
         self.max_jobs = arrays.width(max_jobs)
         n, m = arrays.n_jobs, arrays.n_machines
         self.scale, self.total_ops = arrays.time_scale, int(arrays.length.sum())
@@ -165,7 +172,7 @@ class JobShopDispatch:
 
     def observation(self) -> np.ndarray:
         a, n = self.a, self.a.n_jobs
-        obs = np.zeros((self.max_jobs, N_FEATURES), np.float32)
+        obs = np.zeros((self.max_jobs, self.n_features), np.float32)
         rows = obs[:n]
         rows[:, 0] = 1.0
         active = self.position < a.length
@@ -191,6 +198,14 @@ class JobShopDispatch:
         legal = self.legal[jobs]
         mean_legal = duration[legal].mean() if legal.any() else 1.0
         rows[jobs, 12] = duration / max(1.0, mean_legal)
+        if self.n_features > N_FEATURES:
+            after = pos + 1 < a.length[jobs]
+            ahead, next_pos = jobs[after], pos[after] + 1
+            next_machine = a.machine[ahead, next_pos]
+            rows[ahead, 13] = a.duration[ahead, next_pos] / scale
+            rows[ahead, 14] = (self.machine_free[next_machine] - now) / scale
+            rows[ahead, 15] = self.machine_load[next_machine] / (scale * n)
+            rows[jobs, 16] = (start + duration - self.c_star) / scale
         return obs
 
 

@@ -61,10 +61,11 @@ def export(scorer: Any) -> tuple[np.ndarray, ...]:
 
 
 @njit(cache=True, fastmath=True)
-def _features(j, position, length, machine_of, duration_of, job_ready, machine_free, work, machine_load, legal,
-              now, progress, inv, row):
-    """Row `j` of `JobShopDispatch.observation()` (same features, same scaling), written into `row`; `inv` holds
-    the reciprocals of the scales (time, work, width, machine load, largest work, mean legal duration)."""
+def _features(j, position, length, machine, duration, machine_of, duration_of, job_ready, machine_free, work,
+              machine_load, legal, now, c_star, progress, inv, row):
+    """Row `j` of `JobShopDispatch.observation()` (same features, same scaling, the lookahead ones when `row` has
+    room for them), written into `row`; `inv` holds the reciprocals of the scales (time, work, width, machine load,
+    largest work, mean legal duration)."""
     m = machine_of[j]
     d = duration_of[j]
     start = max(job_ready[j], machine_free[m])
@@ -81,6 +82,14 @@ def _features(j, position, length, machine_of, duration_of, job_ready, machine_f
     row[10] = progress
     row[11] = work[j] * inv[4]
     row[12] = d * inv[5]
+    if row.shape[0] > 13:
+        row[13] = row[14] = row[15] = 0.0
+        if position[j] + 1 < length[j]:
+            next_machine = machine[j, position[j] + 1]
+            row[13] = duration[j, position[j] + 1] * inv[0]
+            row[14] = (machine_free[next_machine] - now) * inv[0]
+            row[15] = machine_load[next_machine] * inv[3]
+        row[16] = (start + d - c_star) * inv[0]
 
 
 @njit(cache=True, fastmath=True)
@@ -174,12 +183,19 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
             mean_row[:] = 0.0
             max_row[:] = -1e300
             for k in range(n_ready):
-                _features(ready[k], position, length, machine_of, duration_of, job_ready, machine_free, work,
-                          machine_load, legal, now, progress, inv, row)
+                _features(ready[k], position, length, machine, duration, machine_of, duration_of, job_ready,
+                          machine_free, work, machine_load, legal, now, c_star, progress, inv, row)
                 for f in pooled:
                     mean_row[f] += row[f]
                     max_row[f] = max(max_row[f], row[f])
+                for f in range(13, n_features):
+                    mean_row[f] += row[f]
+                    max_row[f] = max(max_row[f], row[f])
             for f in pooled:  # finished jobs' rows hold zeros there
+                mean_row[f] /= n
+                if done_jobs > 0:
+                    max_row[f] = max(max_row[f], 0.0)
+            for f in range(13, n_features):
                 mean_row[f] /= n
                 if done_jobs > 0:
                     max_row[f] = max(max_row[f], 0.0)
@@ -199,8 +215,8 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
                 j = ready[k]
                 if not legal[j]:
                     continue
-                _features(j, position, length, machine_of, duration_of, job_ready, machine_free, work,
-                          machine_load, legal, now, progress, inv, row)
+                _features(j, position, length, machine, duration, machine_of, duration_of, job_ready, machine_free,
+                          work, machine_load, legal, now, c_star, progress, inv, row)
                 score = b_out
                 for h in range(hidden):
                     acc = context_part[h]

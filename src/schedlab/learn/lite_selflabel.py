@@ -23,10 +23,11 @@ from schedlab.learn.lite import export, lite_episodes
 from schedlab.learn.reinforce import masked_log_softmax
 
 
-def labelled_decisions(arrays: JobShopArrays, order: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def labelled_decisions(arrays: JobShopArrays, order: np.ndarray, lookahead: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replay the episode that chose job `order[i]` at step i; the (observation, legal mask, choice) of every step
     with more than one legal job (the only steps a policy decides)."""
-    state = JobShopDispatch(arrays)
+    state = JobShopDispatch(arrays, lookahead=lookahead)
     observations, masks, actions = [], [], []
     for job in order:
         if state.legal.sum() > 1:
@@ -36,7 +37,7 @@ def labelled_decisions(arrays: JobShopArrays, order: np.ndarray) -> tuple[np.nda
         state.step(int(job))
     if not actions:
         n = arrays.n_jobs
-        return np.zeros((0, n, N_FEATURES), np.float32), np.zeros((0, n), bool), np.zeros(0, np.int64)
+        return np.zeros((0, n, state.n_features), np.float32), np.zeros((0, n), bool), np.zeros(0, np.int64)
     return np.stack(observations), np.stack(masks), np.array(actions, np.int64)
 
 
@@ -67,7 +68,7 @@ def train_lite_self_label(scorer: Any, total_steps: int, seed: int, rollouts: in
     while steps < total_steps:
         arrays = shops.draw(rng)
         _, order, mean_span = best_sampled(arrays, scorer, rollouts, rng)
-        observations, masks, actions = labelled_decisions(arrays, order)
+        observations, masks, actions = labelled_decisions(arrays, order, scorer.n_features > N_FEATURES)
         steps += rollouts * int(arrays.length.sum())
         episodes += rollouts
         relative.append(mean_span / JobShopDispatch(arrays).bound)

@@ -57,10 +57,10 @@ def rollouts(problem: Problem, scorer: Any, count: int = 1, rng: np.random.Gener
     `rng` is None, else each choice sampled from the softmax over the legal jobs; (makespan, starts) each."""
     import torch
 
-    from schedlab.learn.jobshop import JobShopArrays, JobShopDispatch
+    from schedlab.learn.jobshop import N_FEATURES, JobShopArrays, JobShopDispatch
 
     arrays = JobShopArrays.from_problem(problem)
-    states = [JobShopDispatch(arrays) for _ in range(count)]
+    states = [JobShopDispatch(arrays, lookahead=scorer.n_features > N_FEATURES) for _ in range(count)]
     with torch.inference_mode():
         while not states[0].done:  # every episode takes one decision per operation
             undecided = [s for s in states if s.legal.sum() > 1]

@@ -49,14 +49,16 @@ class TrainConfig:
     teacher: str | None = None  # a policy file whose greedy choices `imitate` learns (instead of the teacher rule)
     sizes: tuple[tuple[int, int], ...] | None = None  # job shop only: (jobs, machines) of the random training shops
     hidden: int | None = None  # the lite network's hidden width (None: lite.HIDDEN)
+    lookahead: bool = False  # job shop only: append the route-lookahead features to each job's row
 
     def env_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of the environment factory beyond the reward (the job shop's training sizes)."""
-        if self.sizes is None:
-            return {}
-        if self.env != "jobshop":
-            raise ValueError(f"sizes apply to the jobshop environment, not {self.env!r}")
-        return {"sizes": self.sizes}
+        kwargs: dict[str, Any] = {"sizes": self.sizes} if self.sizes is not None else {}
+        if self.lookahead:
+            kwargs["lookahead"] = True
+        if kwargs and self.env != "jobshop":
+            raise ValueError(f"sizes and lookahead apply to the jobshop environment, not {self.env!r}")
+        return kwargs
 
 
 class Progress(BaseCallback):
@@ -187,9 +189,14 @@ def _load_init(scorer: Any, path: str) -> None:
                             f"run that wrote it): {str(exc).splitlines()[0]}") from None
 
 
+EXPERT_ITERATIONS = 20_000  # tabu steps per training shop for --teacher solver:NAME (solver:NAME@STEPS sets it)
+
+
 def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
     from schedlab.learn.imitate import collect, imitate
 
+    if config.teacher and config.teacher.startswith("solver:"):
+        return _imitate_solver(scorer, config, write)
     teacher = _policy_teacher(config.teacher) if config.teacher else TRAINABLE[config.env].teacher_rule()
     if teacher is None:
         raise ValueError(f"environment {config.env!r} has no teacher rule to imitate (give --teacher POLICY.pt)")
@@ -200,15 +207,33 @@ def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) 
     return accuracy
 
 
+def _imitate_solver(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
+    """Learn the Giffler-Thompson replay of a search solver's schedules of random training shops (job shop)."""
+    from schedlab.learn.expert import collect_expert
+    from schedlab.learn.imitate import imitate
+    from schedlab.learn.jobshop import RandomJobShops
+
+    if config.env != "jobshop":
+        raise ValueError(f"--teacher solver:NAME labels job shops, not {config.env!r}")
+    name, _, steps = config.teacher.removeprefix("solver:").partition("@")
+    data, ratio = collect_expert(config.imitate, config.sizes or RandomJobShops().sizes, name,
+                                 int(steps) if steps else EXPERT_ITERATIONS, config.seed, config.lookahead,
+                                 config.processes)
+    accuracy = imitate(scorer, data, seed=config.seed)
+    write(f"imitated {len(data[2]):,} decisions of {name}'s schedules replayed in Giffler-Thompson (replayed makespan "
+          f"{ratio:.3f} x the solver's): accuracy {100 * accuracy:.1f}%")
+    return accuracy
+
+
 def _policy_teacher(path: str) -> Callable[[np.ndarray, np.ndarray], int]:
     """The greedy choice of a trained policy file (distillation: a small network learns a larger one's decisions)."""
     from schedlab.learn.solver import load_scorer
 
     scorer, _ = load_scorer(path)
 
-    def choose(rows: np.ndarray, mask: np.ndarray) -> int:
+    def choose(rows: np.ndarray, mask: np.ndarray) -> int:  # the teacher reads the features it was trained on
         with torch.inference_mode():
-            logits = scorer(torch.from_numpy(rows[None]))[0][0].numpy()
+            logits = scorer(torch.from_numpy(np.ascontiguousarray(rows[None, :, :scorer.n_features])))[0][0].numpy()
         return int(np.flatnonzero(mask)[np.argmax(logits[mask])])
 
     return choose

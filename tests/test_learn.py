@@ -260,3 +260,18 @@ def test_lookahead_lite_network_distils_from_a_basic_teacher_and_solves(tmp_path
         result = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params=params))
         assert first_violation(problem, result.schedule) is None
     assert main(["train", "mec", "--lookahead", "--steps", "10", "--out", str(out)]) == 2
+
+
+def test_train_command_learns_a_search_solvers_schedules(tmp_path, capsys):
+    out = tmp_path / "expert.pt"
+    base = ["train", "jobshop", "--network", "lite", "--algorithm", "self-label", "--rollouts", "2", "--steps", "10",
+            "--sizes", "6x4", "--processes", "1", "--out", str(out)]
+    assert main([*base, "--imitate", "50", "--teacher", "solver:tabu@200"]) == 0
+    assert "decisions of tabu's schedules replayed in Giffler-Thompson" in capsys.readouterr().out
+    _, record = load_scorer(str(out))
+    assert record["config"]["teacher"] == "solver:tabu@200" and 0 <= record["imitation_accuracy"] <= 1
+    for teacher, message in (("solver:nosuch", "no solver named 'nosuch'"), ("solver:tabu@x", "positive step count")):
+        assert main([*base, "--imitate", "50", "--teacher", teacher]) == 2
+        assert message in capsys.readouterr().err
+    assert main([*base, "--teacher", "solver:tabu"]) == 2
+    assert "needs --imitate N" in capsys.readouterr().err

@@ -94,6 +94,7 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
+        handle.flush()  # the recorded rows are on disk again before the first new solve (a stop then loses nothing)
         for inst in instances:
             if inst.name in finished:
                 continue

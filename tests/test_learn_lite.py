@@ -153,3 +153,5 @@ def test_solver_labels_replay_tabu_schedules_of_training_shops():
     (observations, masks, actions), ratio = collect_expert(60, ((6, 4),), "tabu", iterations=500, seed=1, workers=1)
     assert observations.shape == (60, 6, N_FEATURES) and masks[np.arange(60), actions].all()
     assert 0.8 < ratio <= 1.2  # GT makes the searched machine orders active: close to the solver's makespan
+    (_, _, pooled), pooled_ratio = collect_expert(60, ((6, 4),), "tabu", iterations=500, seed=1, workers=2)
+    assert np.array_equal(pooled, actions) and pooled_ratio == ratio  # the same labels from a process pool

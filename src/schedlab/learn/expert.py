@@ -11,6 +11,7 @@ cross-entropy (`imitate.imitate`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -64,30 +65,24 @@ def collect_expert(decisions: int, sizes: tuple[tuple[int, int], ...], solver: s
     makespan)."""
     shops = RandomJobShops(tuple(sizes))
     rng = np.random.default_rng(seed)
-    per_round = 8 * max(1, workers)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
-    have = 0
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _Inline() as pool:
+
+    def rounds(mapper: Callable[..., Iterable]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
+        have = 0
         while have < decisions:
             jobs = []
-            for _ in range(per_round):
+            for _ in range(8 * max(1, workers)):
                 n, m = shops.sizes[int(rng.integers(len(shops.sizes)))]
                 jobs.append((n, m, int(rng.integers(2**31)), solver, iterations, shops.max_jobs, lookahead))
-            for part in pool.map(_label_shop, jobs):
+            for part in mapper(_label_shop, jobs):
                 parts.append(part)
                 have += len(part[2])
+        return parts
+
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = rounds(pool.map)
+    else:
+        parts = rounds(map)
     data = tuple(np.concatenate([part[k] for part in parts])[:decisions] for k in range(3))
     return data, float(np.mean([part[3] for part in parts]))
-
-
-class _Inline:
-    """`map` in this process (one worker: no pool to start)."""
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def map(self, function, jobs):  # noqa: ANN001, ANN201 - the ProcessPoolExecutor.map signature
-        return map(function, jobs)

@@ -23,7 +23,10 @@ from schedlab.problems.generators import random_job_shop
 def follow_schedule(arrays: JobShopArrays, target_start: np.ndarray, width: int | None = None, lookahead: bool = False
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Replay `target_start` (per (job, position)) in Giffler-Thompson; the (observation, legal mask, choice) of
-    every step with more than one legal job, and the replayed makespan (active, so often below the target's)."""
+    every step with more than one legal job, and the replayed makespan. A target made by GT itself is repeated
+    exactly; a searched schedule comes back active and close to its own makespan (tabu's schedules of 10x10 and
+    15x15 shops: 1.003x on average), not always below it, since the conflict set can hold an operation that the
+    target ran later on m* while the one it ran first there cannot yet start before c*."""
     state = JobShopDispatch(arrays, width, lookahead)
     observations, masks, actions = [], [], []
     while not state.done:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from schedlab.learn.expert import follow_schedule
 from schedlab.learn.jobshop import N_FEATURES, JobShopArrays, JobShopDispatch, RandomJobShops
 from schedlab.learn.lite import export, lite_episodes
 from schedlab.learn.reinforce import masked_log_softmax
@@ -26,19 +27,15 @@ from schedlab.learn.reinforce import masked_log_softmax
 def labelled_decisions(arrays: JobShopArrays, order: np.ndarray, lookahead: bool = False
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replay the episode that chose job `order[i]` at step i; the (observation, legal mask, choice) of every step
-    with more than one legal job (the only steps a policy decides)."""
-    state = JobShopDispatch(arrays, lookahead=lookahead)
-    observations, masks, actions = [], [], []
-    for job in order:
-        if state.legal.sum() > 1:
-            observations.append(state.observation())
-            masks.append(state.legal.copy())
-            actions.append(int(job))
-        state.step(int(job))
-    if not actions:
-        n = arrays.n_jobs
-        return np.zeros((0, n, state.n_features), np.float32), np.zeros((0, n), bool), np.zeros(0, np.int64)
-    return np.stack(observations), np.stack(masks), np.array(actions, np.int64)
+    with more than one legal job (the only steps a policy decides). Each operation's target is its step, so the
+    replay's earliest-target choice is the episode's own."""
+    step = np.full(arrays.task.shape, 1 << 60, np.int64)
+    position = np.zeros(arrays.n_jobs, np.int64)
+    for k, job in enumerate(order):
+        step[job, position[job]] = k
+        position[job] += 1
+    observations, masks, actions, _ = follow_schedule(arrays, step, lookahead=lookahead)
+    return observations, masks, actions
 
 
 def best_sampled(arrays: JobShopArrays, scorer: Any, rollouts: int, rng: np.random.Generator

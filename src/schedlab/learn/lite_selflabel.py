@@ -11,7 +11,6 @@ cross-entropy batch. Same algorithm (Corsini et al., NeurIPS 2024), far more sho
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ import torch
 from schedlab.learn.expert import follow_schedule
 from schedlab.learn.jobshop import N_FEATURES, JobShopArrays, JobShopDispatch, RandomJobShops
 from schedlab.learn.lite import export, lite_episodes
-from schedlab.learn.reinforce import masked_log_softmax
+from schedlab.learn.reinforce import RunClock, masked_log_softmax
 
 
 def labelled_decisions(arrays: JobShopArrays, order: np.ndarray, lookahead: bool = False
@@ -61,7 +60,7 @@ def train_lite_self_label(scorer: Any, total_steps: int, seed: int, rollouts: in
     steps = episodes = 0
     relative: list[float] = []
     loss_value = float("nan")
-    started = last = time.perf_counter()
+    clock = RunClock(every, max_seconds)
     while steps < total_steps:
         arrays = shops.draw(rng)
         _, order, mean_span = best_sampled(arrays, scorer, rollouts, rng)
@@ -77,14 +76,12 @@ def train_lite_self_label(scorer: Any, total_steps: int, seed: int, rollouts: in
             torch.nn.utils.clip_grad_norm_(scorer.parameters(), 1.0)
             optimizer.step()
             loss_value = float(loss.detach())
-        now = time.perf_counter()
-        if now - last >= every or steps >= total_steps:
-            last = now
+        if clock.report_due(steps >= total_steps):
             recent = relative[-200:]
             write(f"steps {steps:>11,}/{total_steps:,}  shops {len(relative):>7,}  mean sampled makespan / lower bound "
-                  f"(last {len(recent)} shops) {np.mean(recent):.4f}  {steps / (now - started):,.0f} steps/s")
-        if max_seconds is not None and now - started >= max_seconds:
+                  f"(last {len(recent)} shops) {np.mean(recent):.4f}  {clock.rate(steps):,.0f} steps/s")
+        if clock.expired():
             break
     return {"steps_done": steps, "episodes": episodes, "shops": len(relative), "final_loss": loss_value,
             "final_mean_return": -float(np.mean(relative[-200:])) if relative else None,
-            "train_seconds": round(time.perf_counter() - started, 1), "sampler": "compiled (lite kernel)"}
+            "train_seconds": clock.seconds(), "sampler": "compiled (lite kernel)"}

@@ -21,6 +21,31 @@ import torch
 from schedlab.learn.network import JobScorer
 
 
+class RunClock:
+    """A training loop's clock: when to print a progress line (every `every` seconds and at the end), its rate,
+    and whether the wall-time budget is spent."""
+
+    def __init__(self, every: float, max_seconds: float | None) -> None:
+        self.every, self.max_seconds = every, max_seconds
+        self.started = self.last = time.perf_counter()
+
+    def report_due(self, finished: bool) -> bool:
+        now = time.perf_counter()
+        if now - self.last >= self.every or finished:
+            self.last = now
+            return True
+        return False
+
+    def rate(self, steps: int) -> float:
+        return steps / max(1e-9, time.perf_counter() - self.started)
+
+    def expired(self) -> bool:
+        return self.max_seconds is not None and time.perf_counter() - self.started >= self.max_seconds
+
+    def seconds(self) -> float:
+        return round(time.perf_counter() - self.started, 1)
+
+
 def masked_log_softmax(logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
     return torch.log_softmax(logits.masked_fill(~masks, -1e9), dim=-1)
 
@@ -75,7 +100,7 @@ def train_shared_baseline(make_env: Callable[[], Any], scorer: JobScorer, total_
     steps = episodes = 0
     mean_costs: list[float] = []
     loss_value = float("nan")
-    started = last = time.perf_counter()
+    clock = RunClock(every, max_seconds)
     while steps < total_steps:
         observations, masks, actions, costs = rollouts(envs, scorer, int(episode_seeds.integers(2**31)), generator)
         if self_label:  # all weight on the best rollout (the first of equals), none on the others
@@ -102,16 +127,14 @@ def train_shared_baseline(make_env: Callable[[], Any], scorer: JobScorer, total_
         steps += sum(len(a) for a in actions)
         episodes += len(envs)
         mean_costs.append(float(costs.mean()))
-        now = time.perf_counter()
-        if now - last >= every or steps >= total_steps:
-            last = now
+        if clock.report_due(steps >= total_steps):
             recent = mean_costs[-20:]
             write(f"steps {steps:>9,}/{total_steps:,}  episodes {episodes:>6,}  mean cost (last {len(recent)} episode "
-                  f"groups) {np.mean(recent):.3f}  {steps / (now - started):,.0f} steps/s")
-        if max_seconds is not None and now - started >= max_seconds:
+                  f"groups) {np.mean(recent):.3f}  {clock.rate(steps):,.0f} steps/s")
+        if clock.expired():
             break
     for env in envs:
         env.close()
     return {"steps_done": steps, "episodes": episodes, "final_loss": loss_value,
             "final_mean_return": -float(np.mean(mean_costs[-20:])) if mean_costs else None,
-            "train_seconds": round(time.perf_counter() - started, 1)}
+            "train_seconds": clock.seconds()}

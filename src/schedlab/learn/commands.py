@@ -19,10 +19,16 @@ USE = {"jobshop": "schedlab solve ft10 --solver learned-jobshop --param weights=
 def _cmd_train(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sb3_contrib") is None:
         raise SchedlabError("training needs PyTorch and sb3-contrib: pip install 'schedlab[learn]' (make run installs them)")
-    if args.teacher and args.teacher.startswith("solver:"):
-        _check_solver_teacher(args)
-    for flag, path in (("--init", args.init), ("--teacher", args.teacher)):
-        if path and not path.startswith("solver:") and not Path(path).is_file():
+    from schedlab.learn.expert import solver_teacher
+
+    try:
+        expert = solver_teacher(args.teacher)
+    except ValueError as error:
+        raise SchedlabError(str(error)) from None
+    if expert is not None:
+        _check_solver_teacher(args, expert[0])
+    for flag, path in (("--init", args.init), ("--teacher", None if expert else args.teacher)):
+        if path and not Path(path).is_file():
             raise SchedlabError(f"{path}: no such policy file for {flag}")
     if args.sizes and args.env != "jobshop":
         raise SchedlabError(f"--sizes sets the random training shops of jobshop, not of {args.env}")
@@ -56,17 +62,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_solver_teacher(args: argparse.Namespace) -> None:
-    """`--teacher solver:NAME[@STEPS]`: a registered job-shop search solver and a positive step budget."""
+def _check_solver_teacher(args: argparse.Namespace, name: str) -> None:
+    """`--teacher solver:NAME[@STEPS]`: a registered solver, for the job shop, with --imitate."""
     from schedlab.solvers.base import solver_names
 
-    name, _, steps = args.teacher.removeprefix("solver:").partition("@")
     if args.env != "jobshop":
         raise SchedlabError(f"--teacher solver:NAME labels job shops, not {args.env}")
     if name not in solver_names():
         raise SchedlabError(f"--teacher {args.teacher}: no solver named {name!r} (schedlab solvers lists them)")
-    if steps and not (steps.isdigit() and int(steps) > 0):
-        raise SchedlabError(f"--teacher {args.teacher}: expected solver:NAME@STEPS with a positive step count")
     if not args.imitate:
         raise SchedlabError("--teacher solver:NAME needs --imitate N (how many labelled decisions to learn)")
 

@@ -19,6 +19,20 @@ import numpy as np
 from schedlab.learn.jobshop import JobShopArrays, JobShopDispatch, RandomJobShops
 from schedlab.problems.generators import random_job_shop
 
+SOLVER_TEACHER = "solver:"  # --teacher solver:NAME[@STEPS]
+DEFAULT_STEPS = 20_000  # search steps per training shop when STEPS is not given
+
+
+def solver_teacher(spec: str | None) -> tuple[str, int] | None:
+    """`solver:NAME[@STEPS]` as (NAME, STEPS); None for anything else (a policy file, or no teacher). A STEPS that
+    is not a positive integer raises ValueError."""
+    if not spec or not spec.startswith(SOLVER_TEACHER):
+        return None
+    name, _, steps = spec.removeprefix(SOLVER_TEACHER).partition("@")
+    if steps and not (steps.isdigit() and int(steps) > 0):
+        raise ValueError(f"--teacher {spec}: expected solver:NAME@STEPS with a positive step count")
+    return name, int(steps) if steps else DEFAULT_STEPS
+
 
 def follow_schedule(arrays: JobShopArrays, target_start: np.ndarray, width: int | None = None, lookahead: bool = False
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:

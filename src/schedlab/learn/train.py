@@ -189,14 +189,13 @@ def _load_init(scorer: Any, path: str) -> None:
                             f"run that wrote it): {str(exc).splitlines()[0]}") from None
 
 
-EXPERT_ITERATIONS = 20_000  # tabu steps per training shop for --teacher solver:NAME (solver:NAME@STEPS sets it)
-
-
 def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
+    from schedlab.learn.expert import solver_teacher
     from schedlab.learn.imitate import collect, imitate
 
-    if config.teacher and config.teacher.startswith("solver:"):
-        return _imitate_solver(scorer, config, write)
+    expert = solver_teacher(config.teacher)
+    if expert is not None:
+        return _imitate_solver(scorer, config, *expert, write)
     teacher = _policy_teacher(config.teacher) if config.teacher else TRAINABLE[config.env].teacher_rule()
     if teacher is None:
         raise ValueError(f"environment {config.env!r} has no teacher rule to imitate (give --teacher POLICY.pt)")
@@ -207,7 +206,7 @@ def _warm_start(scorer: Any, config: TrainConfig, write: Callable[[str], None]) 
     return accuracy
 
 
-def _imitate_solver(scorer: Any, config: TrainConfig, write: Callable[[str], None]) -> float:
+def _imitate_solver(scorer: Any, config: TrainConfig, name: str, steps: int, write: Callable[[str], None]) -> float:
     """Learn the Giffler-Thompson replay of a search solver's schedules of random training shops (job shop)."""
     from schedlab.learn.expert import collect_expert
     from schedlab.learn.imitate import imitate
@@ -215,10 +214,8 @@ def _imitate_solver(scorer: Any, config: TrainConfig, write: Callable[[str], Non
 
     if config.env != "jobshop":
         raise ValueError(f"--teacher solver:NAME labels job shops, not {config.env!r}")
-    name, _, steps = config.teacher.removeprefix("solver:").partition("@")
-    data, ratio = collect_expert(config.imitate, config.sizes or RandomJobShops().sizes, name,
-                                 int(steps) if steps else EXPERT_ITERATIONS, config.seed, config.lookahead,
-                                 config.processes)
+    data, ratio = collect_expert(config.imitate, config.sizes or RandomJobShops().sizes, name, steps, config.seed,
+                                 config.lookahead, config.processes)
     accuracy = imitate(scorer, data, seed=config.seed)
     write(f"imitated {len(data[2]):,} decisions of {name}'s schedules replayed in Giffler-Thompson (replayed makespan "
           f"{ratio:.3f} x the solver's): accuracy {100 * accuracy:.1f}%")

@@ -1,6 +1,8 @@
 """Learned job-shop dispatcher vs the classic rules of the same scheme and CP-SAT, on Taillard.
 
 For each instance: `learned-jobshop` greedy; the same policy with K sampled rollouts (batched);
+each on the shop alone ("forward") and on the shop and its time-reversed copy ("both directions",
+the solvers' default; `--directions`); the same for `learned-jobshop-lite`;
 SPT, MWKR, MOR, FCFS in the same Giffler-Thompson scheme; CP-SAT given the learned greedy's wall
 time (at least 0.1 s); CP-SAT warm-started from the learned schedule at a fixed limit.  Gaps
 are to the best-known makespans bundled with the suite.  One process, the network on one CPU
@@ -71,6 +73,20 @@ def run(problem, solver: str, **options) -> tuple[float | None, float]:
     return result.objective, wall
 
 
+def learned_results(problem, samples: int, directions: list[str], lite_only: bool) -> dict[str, tuple[float | None, float]]:
+    """Greedy and best-of-`samples` runs of the learned solvers, per decoding direction."""
+    results = {}
+    for solver, label in (("learned-jobshop", "learned"), ("learned-jobshop-lite", "lite")):
+        if lite_only and solver == "learned-jobshop":
+            continue
+        for direction in directions:
+            suffix = "" if direction == "forward" else ", both directions"
+            results[f"{label} greedy{suffix}"] = run(problem, solver, time_limit=600, params={"directions": direction})
+            results[f"{label} {samples} samples{suffix}"] = run(problem, solver, time_limit=600,
+                                                                params={"samples": samples, "directions": direction})
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instances", help="comma-separated Taillard names (default: ta01-ta80)")
@@ -84,7 +100,11 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="keep the instances already in the --tag file, run the rest")
     parser.add_argument("--lite-only", action="store_true",
                         help="only learned-jobshop-lite (greedy and sampled) beside the rules: the speed comparison")
+    parser.add_argument("--directions", default="forward,both",
+                        help="the learned solvers' decodings to run: forward (the shop only) and/or both (the shop "
+                             "and its time-reversed copy, the solvers' default)")
     args = parser.parse_args()
+    directions = args.directions.split(",")
     instances = dmu_instances(args.dmu) if args.dmu else suite_instances("taillard")
     if args.instances:
         wanted = set(args.instances.split(","))
@@ -110,15 +130,8 @@ def main() -> None:
             if inst.name in done:
                 continue
             problem = inst.load()
-            results = {}
-            if not args.lite_only:
-                greedy, greedy_wall = run(problem, "learned-jobshop", time_limit=600)
-                results["learned greedy"] = (greedy, greedy_wall)
-                results[f"learned {args.samples} samples"] = run(problem, "learned-jobshop", time_limit=600,
-                                                                   params={"samples": args.samples})
-            results["lite greedy"] = run(problem, "learned-jobshop-lite", time_limit=600)
-            results[f"lite {args.samples} samples"] = run(problem, "learned-jobshop-lite", time_limit=600,
-                                                        params={"samples": args.samples})
+            results = learned_results(problem, args.samples, directions, args.lite_only)
+            greedy_wall = results.get("learned greedy", (None, 0.0))[1]
             for rule in RULES:
                 results[rule] = run(problem, rule)
             if not args.lite_only:

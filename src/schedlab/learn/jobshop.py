@@ -70,6 +70,38 @@ class JobShopArrays:
                 task[j, o], machine[j, o], duration[j, o] = t, m, d
         return cls(problem.name, task, machine, duration, np.array([len(r) for r in routes], np.int64))
 
+    def reversed(self) -> JobShopArrays:
+        """The time-reversed shop: every route read backwards, task ids kept. A schedule of it mirrored in
+        time (`mirrored_starts`) is a schedule of this shop with the same makespan, so a dispatching policy
+        gets a second, differently shaped instance of the same problem to decode."""
+        task, machine, duration = self.task.copy(), self.machine.copy(), self.duration.copy()
+        for j, length in enumerate(self.length):
+            task[j, :length] = self.task[j, :length][::-1]
+            machine[j, :length] = self.machine[j, :length][::-1]
+            duration[j, :length] = self.duration[j, :length][::-1]
+        return JobShopArrays(self.name, task, machine, duration, self.length.copy())
+
+    def mirrored_starts(self, reversed_starts: np.ndarray, makespan: int) -> np.ndarray:
+        """Start per task id of the mirror image of a schedule of `self.reversed()` with this makespan."""
+        mask = self.task >= 0
+        starts = np.full(int(self.task.max()) + 1, -1, np.int64)
+        starts[self.task[mask]] = makespan - reversed_starts[self.task[mask]] - self.duration[mask]
+        return starts
+
+    def left_justified(self, starts: np.ndarray) -> np.ndarray:
+        """A feasible schedule (start per task id) with every operation moved as early as its job and machine
+        predecessors allow, machine orders kept: the makespan can only fall (a mirrored schedule is
+        right-justified; a Giffler-Thompson one comes back unchanged)."""
+        mask = self.task >= 0
+        tasks, machines, durations, jobs = self.task[mask], self.machine[mask], self.duration[mask], np.nonzero(mask)[0]
+        justified = np.full_like(starts, -1)
+        job_end, machine_end = np.zeros(self.n_jobs, np.int64), np.zeros(self.n_machines, np.int64)
+        for k in np.argsort(starts[tasks], kind="stable"):  # by start, ties in route order: predecessors first
+            start = max(job_end[jobs[k]], machine_end[machines[k]])
+            justified[tasks[k]] = start
+            job_end[jobs[k]] = machine_end[machines[k]] = start + durations[k]
+        return justified
+
     @property
     def n_jobs(self) -> int:
         return self.task.shape[0]

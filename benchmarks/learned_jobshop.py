@@ -2,13 +2,15 @@
 
 For each instance: `learned-jobshop` greedy; the same policy with K sampled rollouts (batched);
 each on the shop alone ("forward") and on the shop and its time-reversed copy ("both directions",
-the solvers' default; `--directions`); the same for `learned-jobshop-lite`;
-SPT, MWKR, MOR, FCFS in the same Giffler-Thompson scheme; CP-SAT given the learned greedy's wall
-time (at least 0.1 s); CP-SAT warm-started from the learned schedule at a fixed limit.  Gaps
-are to the best-known makespans bundled with the suite.  One process, the network on one CPU
-thread; the rules are Numba kernels (warmed first).
+the solvers' default; `--directions`); the same for `learned-jobshop-lite`; SPT, MWKR, MOR, FCFS
+in the same Giffler-Thompson scheme (with "both", each rule also on the time-reversed shop, keeping
+the better makespan); CP-SAT given the learned greedy's wall time (at least 0.1 s); CP-SAT
+warm-started from the learned schedule at a fixed limit.  Gaps are to the best-known makespans
+bundled with the suite.  One process, the network on one CPU thread; the rules are Numba kernels
+(warmed first).
 
 Run: .venv/bin/python benchmarks/learned_jobshop.py [--instances ta01,...] [--samples 64] [--cpsat-limit 10] [--tag T]
+     .venv/bin/python benchmarks/learned_jobshop.py --samples 0 --cpsat-limit 0 --tag directions_greedy   # greedy only
      .venv/bin/python benchmarks/learned_jobshop.py --lite-only --tag lite   # learned-jobshop-lite beside the rules
      .venv/bin/python benchmarks/learned_jobshop.py --dmu 2 --tag dmu   # DMU-style generated shops (no best-known
      values: gaps are to the best makespan any method found in the run, CP-SAT included)
@@ -25,8 +27,10 @@ from dataclasses import dataclass
 from outputs import result_path
 from schedlab.bench.suites import suite_instances
 from schedlab.core.validate import first_violation
+from schedlab.learn.jobshop import JobShopArrays
 from schedlab.learn.solver import SHIPPED, SHIPPED_LITE, load_scorer
 from schedlab.problems.generators import dmu_job_shop
+from schedlab.problems.shop import job_shop
 from schedlab.solvers.base import SolveOptions, get_solver
 
 RULES = ("rules:spt", "rules:mwkr", "rules:mor", "rules:fcfs")
@@ -73,6 +77,14 @@ def run(problem, solver: str, **options) -> tuple[float | None, float]:
     return result.objective, wall
 
 
+def reversed_shop(problem):
+    """The shop with every route read backwards: the same optimal makespan, a different instance for a rule."""
+    arrays = JobShopArrays.from_problem(problem).reversed()
+    routes = [[(int(arrays.machine[j, o]), int(arrays.duration[j, o])) for o in range(arrays.length[j])]
+              for j in range(arrays.n_jobs)]
+    return job_shop(f"{problem.name}-reversed", routes, arrays.n_machines)
+
+
 def learned_results(problem, samples: int, directions: list[str], lite_only: bool) -> dict[str, tuple[float | None, float]]:
     """Greedy and best-of-`samples` runs of the learned solvers, per decoding direction."""
     results = {}
@@ -82,15 +94,16 @@ def learned_results(problem, samples: int, directions: list[str], lite_only: boo
         for direction in directions:
             suffix = "" if direction == "forward" else ", both directions"
             results[f"{label} greedy{suffix}"] = run(problem, solver, time_limit=600, params={"directions": direction})
-            results[f"{label} {samples} samples{suffix}"] = run(problem, solver, time_limit=600,
-                                                                params={"samples": samples, "directions": direction})
+            if samples:
+                results[f"{label} {samples} samples{suffix}"] = run(
+                    problem, solver, time_limit=600, params={"samples": samples, "directions": direction})
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instances", help="comma-separated Taillard names (default: ta01-ta80)")
-    parser.add_argument("--samples", type=int, default=64)
+    parser.add_argument("--samples", type=int, default=64, help="sampled episodes per run (0: greedy only)")
     parser.add_argument("--cpsat-limit", type=float, default=10.0,
                         help="limit of CP-SAT from the learned schedule and of plain CP-SAT, 2 workers (0: skip both)")
     parser.add_argument("--dmu", type=int, default=0, help="instead of Taillard: this many DMU-style shops per size and "
@@ -132,8 +145,12 @@ def main() -> None:
             problem = inst.load()
             results = learned_results(problem, args.samples, directions, args.lite_only)
             greedy_wall = results.get("learned greedy", (None, 0.0))[1]
+            mirror = reversed_shop(problem) if "both" in directions else None
             for rule in RULES:
                 results[rule] = run(problem, rule)
+                if mirror is not None:  # the rule given the same second look as the learned solvers
+                    (forward, wall), (backward, back_wall) = results[rule], run(mirror, rule)
+                    results[f"{rule}, both directions"] = (min(forward, backward), wall + back_wall)
             if not args.lite_only:
                 results["cpsat at learned-greedy time"] = run(problem, "cpsat", time_limit=max(0.1, greedy_wall), workers=1)
             if args.cpsat_limit > 0 and not args.lite_only:

@@ -50,5 +50,6 @@ def main() -> None:
               f"| {both / mwkr:.2f} | {sampled:.2f} | {64 * mwkr:.2f} | {sampled / (64 * mwkr):.2f} |", flush=True)
     print(f"| median | | | | {median(ratios):.2f} | {median(both_ratios):.2f} | | | {median(sample_ratios):.2f} |")
 
+
 if __name__ == "__main__":
     main()

@@ -5,7 +5,8 @@ each on the shop alone ("forward") and on the shop and its time-reversed copy ("
 the solvers' default; `--directions`); the same for `learned-jobshop-lite`; SPT, MWKR, MOR, FCFS
 in the same Giffler-Thompson scheme (with "both", each rule also on the time-reversed shop, keeping
 the better makespan); CP-SAT given the learned greedy's wall time (at least 0.1 s); CP-SAT
-warm-started from the learned schedule at a fixed limit.  Gaps are to the best-known makespans
+warm-started from the learned schedule at a fixed limit; `learned-jobshop-ensemble` (two lite networks, each decoding
+both directions) and, beside it, the best of the four rules in both directions.  Gaps are to the best-known makespans
 bundled with the suite.  One process, the network on one CPU thread; the rules are Numba kernels
 (warmed first).
 
@@ -28,7 +29,7 @@ from outputs import result_path
 from schedlab.bench.suites import suite_instances
 from schedlab.core.validate import first_violation
 from schedlab.learn.jobshop import JobShopArrays
-from schedlab.learn.solver import SHIPPED, SHIPPED_LITE, load_scorer
+from schedlab.learn.solver import SHIPPED, SHIPPED_LITE, SHIPPED_LITE_2, load_scorer
 from schedlab.problems.generators import dmu_job_shop
 from schedlab.problems.shop import job_shop
 from schedlab.solvers.base import SolveOptions, get_solver
@@ -88,7 +89,8 @@ def reversed_shop(problem):
 def learned_results(problem, samples: int, directions: list[str], lite_only: bool) -> dict[str, tuple[float | None, float]]:
     """Greedy and best-of-`samples` runs of the learned solvers, per decoding direction."""
     results = {}
-    for solver, label in (("learned-jobshop", "learned"), ("learned-jobshop-lite", "lite")):
+    for solver, label in (("learned-jobshop", "learned"), ("learned-jobshop-lite", "lite"),
+                          ("learned-jobshop-ensemble", "ensemble")):
         if lite_only and solver == "learned-jobshop":
             continue
         for direction in directions:
@@ -97,6 +99,22 @@ def learned_results(problem, samples: int, directions: list[str], lite_only: boo
             if samples:
                 results[f"{label} {samples} samples{suffix}"] = run(
                     problem, solver, time_limit=600, params={"samples": samples, "directions": direction})
+    return results
+
+
+def rule_results(problem, both: bool) -> dict[str, tuple[float | None, float]]:
+    """Each rule on the shop; with `both`, each also on the time-reversed shop (the same second look as the
+    learned solvers), and the best of all of them (eight looks, more than the ensemble's four)."""
+    results = {}
+    mirror = reversed_shop(problem) if both else None
+    for rule in RULES:
+        results[rule] = run(problem, rule)
+        if mirror is not None:
+            (forward, wall), (backward, back_wall) = results[rule], run(mirror, rule)
+            results[f"{rule}, both directions"] = (min(forward, backward), wall + back_wall)
+    if mirror is not None:
+        looks = [results[f"{rule}, both directions"] for rule in RULES]
+        results["best of the four rules, both directions"] = (min(o for o, _ in looks), sum(w for _, w in looks))
     return results
 
 
@@ -112,7 +130,8 @@ def main() -> None:
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--resume", action="store_true", help="keep the instances already in the --tag file, run the rest")
     parser.add_argument("--lite-only", action="store_true",
-                        help="only learned-jobshop-lite (greedy and sampled) beside the rules: the speed comparison")
+                        help="only the lite solvers (learned-jobshop-lite and -ensemble, greedy and sampled) beside the "
+                             "rules: the speed comparison")
     parser.add_argument("--directions", default="forward,both",
                         help="the learned solvers' decodings to run: forward (the shop only) and/or both (the shop "
                              "and its time-reversed copy, the solvers' default)")
@@ -122,7 +141,7 @@ def main() -> None:
     if args.instances:
         wanted = set(args.instances.split(","))
         instances = [i for i in instances if i.name in wanted]
-    policies = [SHIPPED_LITE] if args.lite_only else [SHIPPED, SHIPPED_LITE]
+    policies = [SHIPPED_LITE, SHIPPED_LITE_2] if args.lite_only else [SHIPPED, SHIPPED_LITE, SHIPPED_LITE_2]
     records = {path.name: load_scorer(str(path))[1] for path in policies}
     for solver in (*RULES, "learned-jobshop-lite"):  # compile the Numba kernels outside the timings
         run(instances[0].load(), solver)
@@ -145,12 +164,7 @@ def main() -> None:
             problem = inst.load()
             results = learned_results(problem, args.samples, directions, args.lite_only)
             greedy_wall = results.get("learned greedy", (None, 0.0))[1]
-            mirror = reversed_shop(problem) if "both" in directions else None
-            for rule in RULES:
-                results[rule] = run(problem, rule)
-                if mirror is not None:  # the rule given the same second look as the learned solvers
-                    (forward, wall), (backward, back_wall) = results[rule], run(mirror, rule)
-                    results[f"{rule}, both directions"] = (min(forward, backward), wall + back_wall)
+            results.update(rule_results(problem, both="both" in directions))
             if not args.lite_only:
                 results["cpsat at learned-greedy time"] = run(problem, "cpsat", time_limit=max(0.1, greedy_wall), workers=1)
             if args.cpsat_limit > 0 and not args.lite_only:

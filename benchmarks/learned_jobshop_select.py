@@ -7,13 +7,19 @@ MWKR's on the same shop (MWKR is the usual best rule there), per size and overal
 `--samples K`, also the best of K sampled episodes (seed 0) of each lite policy file, at each of
 the `--temperatures`. Lite files run in the compiled kernel, attention files in PyTorch.
 
+With `--pairs`, lite files only: the `learned-jobshop-lite` solver as shipped (both directions) with
+each file alone and with each pair of files as an ensemble (`weights=A,B`, as
+`learned-jobshop-ensemble`), greedy and, with `--samples K`, best of K (seed 0).
+
 Run: .venv/bin/python benchmarks/learned_jobshop_select.py POLICY.pt [POLICY.pt ...] [--per-size 5]
      [--samples 64 --temperatures 1,0.7]
+     .venv/bin/python benchmarks/learned_jobshop_select.py A.pt B.pt C.pt --pairs [--samples 64]
 """
 
 from __future__ import annotations
 
 import argparse
+from itertools import combinations
 from statistics import mean
 
 import numpy as np
@@ -34,11 +40,16 @@ def main() -> None:
     parser.add_argument("--per-size", type=int, default=5)
     parser.add_argument("--samples", type=int, default=0, help="also the best of this many sampled episodes (lite files)")
     parser.add_argument("--temperatures", default="1", help="softmax temperatures of the sampled episodes, e.g. 1,0.7")
+    parser.add_argument("--pairs", action="store_true", help="each lite file and each pair as an ensemble, both "
+                        "directions, through the solver")
     args = parser.parse_args()
     shops = [random_job_shop(n, m, seed=FIRST_SEED + k) for n, m in SIZES for k in range(args.per_size)]
     mwkr = [get_solver("rules:mwkr").solve(p, SolveOptions()).objective for p in shops]
     print("| policy | " + " | ".join(f"{n}x{m}" for n, m in SIZES) + " | all |")
     print("|---" * (len(SIZES) + 2) + "|")
+    if args.pairs:
+        _pairs(args, shops, mwkr)
+        return
     for path in args.policies:
         scorer, _ = load_scorer(path)
         lite = hasattr(scorer, "first")
@@ -60,6 +71,18 @@ def main() -> None:
                 per = [mean(values[i * args.per_size:(i + 1) * args.per_size]) for i in range(len(SIZES))]
                 print(f"| {path} {label} | " + " | ".join(f"{r:.4f}" for r in per) + f" | {mean(values):.4f} |",
                       flush=True)
+
+
+def _pairs(args: argparse.Namespace, shops: list, mwkr: list[float]) -> None:
+    solver = get_solver("learned-jobshop-lite")
+    for group in [(p,) for p in args.policies] + list(combinations(args.policies, 2)):
+        runs = [("greedy", {})] + ([(f"best of {args.samples}", {"samples": args.samples})] if args.samples else [])
+        for label, params in runs:
+            options = SolveOptions(time_limit=600, params={"weights": ",".join(group), **params})
+            values = [solver.solve(problem, options).objective / rule for problem, rule in zip(shops, mwkr, strict=True)]
+            per = [mean(values[i * args.per_size:(i + 1) * args.per_size]) for i in range(len(SIZES))]
+            print(f"| {' + '.join(group)} {label}, both directions | " + " | ".join(f"{r:.4f}" for r in per)
+                  + f" | {mean(values):.4f} |", flush=True)
 
 
 if __name__ == "__main__":

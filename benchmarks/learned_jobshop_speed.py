@@ -3,7 +3,8 @@
 For each 100x20 Taillard shop (ta71-ta80): each solver's `solve` is run once to warm up, then
 `--repeats` times; the figure is the median wall time. The lite solver greedy on the shop alone
 (forward) and on the shop and its time-reversed copy (both, its default); 64 sampled lite episodes
-(both directions) against 64 MWKR runs. One process, one thread.
+(both directions) against 64 MWKR runs; the same for `learned-jobshop-ensemble` (two lite networks,
+each decoding both directions: four greedy episodes). One process, one thread.
 
 Run: .venv/bin/python benchmarks/learned_jobshop_speed.py [--repeats 7]
 """
@@ -34,22 +35,21 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     shops = [i for i in suite_instances("taillard") if i.name in {f"ta{k}" for k in range(71, 81)}]
-    print("| instance | lite greedy, forward ms | lite greedy, both directions ms | MWKR ms | ratio forward | ratio both "
-          "| lite 64 samples, both directions s | 64 x MWKR s | ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    ratios, both_ratios, sample_ratios = [], [], []
+    print("| instance | MWKR ms | lite greedy, forward | lite greedy, both directions | ensemble greedy "
+          "| lite 64 samples vs 64 MWKR | ensemble 64 samples vs 64 MWKR |\n|---|---:|---:|---:|---:|---:|---:|")
+    looks = {"lite forward": ("learned-jobshop-lite", {"directions": "forward"}),
+             "lite both": ("learned-jobshop-lite", {}), "ensemble": ("learned-jobshop-ensemble", {})}
+    ratios: dict[str, list[float]] = {name: [] for name in (*looks, "lite samples", "ensemble samples")}
     for inst in shops:
         problem = inst.load()
-        forward = timed("learned-jobshop-lite", problem, args.repeats, directions="forward")
-        both = timed("learned-jobshop-lite", problem, args.repeats, directions="both")
         mwkr = timed("rules:mwkr", problem, args.repeats)
-        sampled = timed("learned-jobshop-lite", problem, 1, samples=64, directions="both")
-        ratios.append(forward / mwkr)
-        both_ratios.append(both / mwkr)
-        sample_ratios.append(sampled / (64 * mwkr))
-        print(f"| {inst.name} | {1e3 * forward:.1f} | {1e3 * both:.1f} | {1e3 * mwkr:.1f} | {forward / mwkr:.2f} "
-              f"| {both / mwkr:.2f} | {sampled:.2f} | {64 * mwkr:.2f} | {sampled / (64 * mwkr):.2f} |", flush=True)
-    print(f"| median | | | | {median(ratios):.2f} | {median(both_ratios):.2f} | | | {median(sample_ratios):.2f} |")
-
+        for name, (solver, params) in looks.items():
+            ratios[name].append(timed(solver, problem, args.repeats, **params) / mwkr)
+        for name, solver in (("lite samples", "learned-jobshop-lite"), ("ensemble samples", "learned-jobshop-ensemble")):
+            ratios[name].append(timed(solver, problem, 1, samples=64) / (64 * mwkr))
+        print(f"| {inst.name} | {1e3 * mwkr:.1f} | " + " | ".join(f"{values[-1]:.2f}" for values in ratios.values()) + " |",
+              flush=True)
+    print("| median (ratio to MWKR) | | " + " | ".join(f"{median(values):.2f}" for values in ratios.values()) + " |")
 
 if __name__ == "__main__":
     main()

@@ -168,7 +168,7 @@ def test_train_command_self_label_fine_tunes_a_saved_policy(tmp_path, capsys):
     assert record["config"]["learning_rate"] == 1e-4 and record["steps_done"] >= 300
 
 
-@pytest.mark.parametrize("solver", ["learned-jobshop", "learned-jobshop-lite"])
+@pytest.mark.parametrize("solver", ["learned-jobshop", "learned-jobshop-lite", "learned-jobshop-ensemble"])
 @pytest.mark.parametrize("name", ["ft06", "la01", "ta01", "ta71"])
 def test_shipped_policy_gives_valid_schedules(name, solver):
     assert SHIPPED.is_file() and SHIPPED_LITE.is_file()
@@ -193,7 +193,7 @@ def test_train_command_distils_a_lite_network_that_its_solver_runs(tmp_path, cap
     assert main(["solve", "ft06", "--solver", "learned-jobshop-lite", "--param", f"weights={SHIPPED}"]) == 2
 
 
-@pytest.mark.parametrize("name", ["learned-jobshop", "learned-jobshop-lite"])
+@pytest.mark.parametrize("name", ["learned-jobshop", "learned-jobshop-lite", "learned-jobshop-ensemble"])
 def test_sampling_is_seeded_and_never_worse_than_greedy(name):
     problem = load_instance("ft10").problem
     solver = get_solver(name)

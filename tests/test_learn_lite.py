@@ -155,3 +155,24 @@ def test_solver_labels_replay_tabu_schedules_of_training_shops():
     assert 0.8 < ratio <= 1.2  # GT makes the searched machine orders active: close to the solver's makespan
     (_, _, pooled), pooled_ratio = collect_expert(60, ((6, 4),), "tabu", iterations=500, seed=1, workers=2)
     assert np.array_equal(pooled, actions) and pooled_ratio == ratio  # the same labels from a process pool
+
+
+def test_cutoff_stops_only_episodes_that_cannot_win():
+    """With a cutoff, an episode that cannot end below it (or below an earlier one of the call) stops and reports
+    at least that; the complete ones are the unbounded ones, so the best and the first best are unchanged."""
+    from schedlab.learn.lite import lite_episodes
+
+    arrays, weights = JobShopArrays.from_problem(load_instance("la21").problem), export(_scorer(4))
+    free = lite_episodes(arrays, weights, 12, np.random.default_rng(3))
+    spans = [int(span) for span, _, _ in free]
+    cutoff = sorted(spans)[len(spans) // 2]  # about half the episodes cannot beat it
+    bounded = lite_episodes(arrays, weights, 12, np.random.default_rng(3), cutoff=cutoff)
+    limit = cutoff
+    for (span, starts, _), (cut_span, cut_starts, _) in zip(free, bounded, strict=True):
+        if span < limit:  # it can win: run to the end, identical
+            assert cut_span == span and np.array_equal(cut_starts, starts)
+            limit = span
+        else:
+            assert cut_span >= limit
+    assert min(spans) < cutoff and min(int(s) for s, _, _ in bounded) == min(spans)
+    assert any((starts < 0).any() for _, starts, _ in bounded), "with the median as cutoff some episodes must stop"

@@ -83,3 +83,26 @@ def test_solver_takes_the_better_direction_and_is_seeded():
     assert sampled[0].schedule == sampled[1].schedule
     with pytest.raises(SchedlabError, match="directions must be one of both, forward"):
         solver.solve(problem, SolveOptions(params={"directions": "sideways"}))
+
+
+def test_ensemble_takes_the_best_look_of_every_network():
+    """Two networks x two directions: forward only, the ensemble is exactly the better of the two networks'
+    greedy episodes; both ways, no worse than the best of the four raw episodes; a missing file is named."""
+    pytest.importorskip("torch")
+    from schedlab.core.errors import SchedlabError
+    from schedlab.learn.lite import export, lite_rollouts
+    from schedlab.learn.solver import SHIPPED_LITE, SHIPPED_LITE_2, load_scorer
+    from schedlab.solvers.base import SolveOptions, get_solver
+
+    problem = load_instance("la21").problem
+    arrays = JobShopArrays.from_problem(problem)
+    raw = [lite_rollouts(shop, export(load_scorer(str(path))[0]))[0][0]
+           for path in (SHIPPED_LITE, SHIPPED_LITE_2) for shop in (arrays, arrays.reversed())]
+    ensemble = get_solver("learned-jobshop-ensemble")
+    assert ensemble.solve(problem, SolveOptions(params={"directions": "forward"})).objective == min(raw[0], raw[2])
+    both = ensemble.solve(problem, SolveOptions())
+    assert both.objective <= min(raw) and both.stats["networks"] == 2 and first_violation(problem, both.schedule) is None
+    same = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params={"weights": f"{SHIPPED_LITE},{SHIPPED_LITE_2}"}))
+    assert same.schedule == both.schedule
+    with pytest.raises(SchedlabError, match="nowhere.pt: no such policy file"):
+        ensemble.solve(problem, SolveOptions(params={"weights": f"{SHIPPED_LITE},nowhere.pt"}))

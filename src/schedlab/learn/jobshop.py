@@ -15,11 +15,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from schedlab.core.errors import UnsupportedProblemError
 from schedlab.core.model import Problem
 from schedlab.problems.generators import random_job_shop
 from schedlab.problems.shop import shop_routes
+
+
+@njit(cache=True)
+def _left_justify(order, tasks, jobs, machines, durations, n_jobs, n_machines, justified):
+    """`JobShopArrays.left_justified`'s loop, compiled: it runs on every mirrored schedule a learned solver keeps,
+    and in Python it cost about as much as a lite greedy episode on 100x20 (2 ms)."""
+    job_end = np.zeros(n_jobs, np.int64)
+    machine_end = np.zeros(n_machines, np.int64)
+    for k in order:
+        start = max(job_end[jobs[k]], machine_end[machines[k]])
+        justified[tasks[k]] = start
+        job_end[jobs[k]] = start + durations[k]
+        machine_end[machines[k]] = start + durations[k]
+    return justified
+
 
 FEATURES = (
     "exists", "done", "legal", "duration", "start", "work", "ops", "job_ready", "machine_free",
@@ -94,13 +110,9 @@ class JobShopArrays:
         right-justified; a Giffler-Thompson one comes back unchanged)."""
         mask = self.task >= 0
         tasks, machines, durations, jobs = self.task[mask], self.machine[mask], self.duration[mask], np.nonzero(mask)[0]
-        justified = np.full_like(starts, -1)
-        job_end, machine_end = np.zeros(self.n_jobs, np.int64), np.zeros(self.n_machines, np.int64)
-        for k in np.argsort(starts[tasks], kind="stable"):  # by start, ties in route order: predecessors first
-            start = max(job_end[jobs[k]], machine_end[machines[k]])
-            justified[tasks[k]] = start
-            job_end[jobs[k]] = machine_end[machines[k]] = start + durations[k]
-        return justified
+        order = np.argsort(starts[tasks], kind="stable")  # by start, ties in route order: predecessors first
+        return _left_justify(order, tasks, jobs, machines, durations, self.n_jobs, self.n_machines,
+                             np.full_like(starts, -1))
 
     @property
     def n_jobs(self) -> int:

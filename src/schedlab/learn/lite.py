@@ -101,10 +101,16 @@ def _lookahead_features(j, position, length, machine, duration, machine_of, dura
 
 @njit(cache=True, fastmath=True)
 def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, uniforms, greedy,  # noqa: C901
-              sharpness=1.0):
+              sharpness=1.0, cutoff=1 << 62):
     """One Giffler-Thompson episode scored by the lite MLP; (makespan, start per (job, position), job chosen at
     each step). Sampled choices follow the softmax of the scores times `sharpness` (1 / temperature). Weights
-    wider than 13 features take the lookahead ones too."""
+    wider than 13 features take the lookahead ones too.
+
+    The episode stops as soon as a lower bound on its makespan reaches `cutoff` (the best makespan already
+    found), returning that bound, which is at least `cutoff`, and an incomplete schedule. The bound is the
+    largest of every job's ready time plus its remaining work and every machine's free time plus its remaining
+    load (operations are appended on machines, never inserted), and it never decreases, so it is kept in O(1)
+    per step. A stopped episode could not have been better, so the best of several episodes is unchanged."""
     n, width = machine.shape
     n_machines = 0
     for j in range(n):
@@ -153,6 +159,11 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
     makespan = 0
     scheduled = 0
     decision = 0
+    bound = 0
+    for j in range(n):
+        bound = max(bound, work[j])
+    for m in range(n_machines):
+        bound = max(bound, machine_load[m])
     pooled = (3, 4, 5, 6, 7, 8, 9, 11, 12)  # the features that differ between unfinished jobs
     done_jobs = n - n_ready
     while n_ready > 0:
@@ -271,6 +282,9 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
         position[j] += 1
         scheduled += 1
         makespan = max(makespan, end)
+        bound = max(bound, end + work[j], machine_free[m] + machine_load[m])
+        if bound >= cutoff:
+            return bound, starts, order
         for k in range(n_ready):  # swap-remove, then the successor joins at the end (the rule kernel's order)
             if ready[k] == j:
                 ready[k] = ready[n_ready - 1]
@@ -285,25 +299,35 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
     return makespan, starts, order
 
 
+NO_CUTOFF = 1 << 62
+
+
 def lite_episodes(arrays: JobShopArrays, weights: tuple[np.ndarray, ...], count: int = 1,
-                  rng: np.random.Generator | None = None, temperature: float = 1.0
+                  rng: np.random.Generator | None = None, temperature: float = 1.0, cutoff: int = NO_CUTOFF
                   ) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Greedy (rng None) or `count` sampled episodes (softmax at `temperature`); (makespan, start per (job,
-    position), job per step) each."""
+    position), job per step) each. With `cutoff`, episodes that cannot end below it, or below an earlier
+    episode of the same call, stop early and report a makespan of at least that (see `_dispatch`); each still
+    draws its full set of uniforms, so the episodes after it are the same with or without a cutoff, and so is
+    the first best one."""
     w_own, w_context, bias, w_out, b_out = weights
     out = []
     for _ in range(count if rng is not None else 1):
         uniforms = rng.random(int(arrays.length.sum())) if rng is not None else np.zeros(1)
         out.append(_dispatch(arrays.machine, arrays.duration, arrays.length, w_own, w_context, bias, w_out, b_out,
-                             uniforms, rng is None, 1.0 / temperature))
+                             uniforms, rng is None, 1.0 / temperature, cutoff))
+        if cutoff != NO_CUTOFF:
+            cutoff = min(cutoff, int(out[-1][0]))
     return out
 
 
 def lite_rollouts(arrays: JobShopArrays, weights: tuple[np.ndarray, ...], count: int = 1,
-                  rng: np.random.Generator | None = None, temperature: float = 1.0) -> list[tuple[int, np.ndarray]]:
-    """Greedy (rng None) or `count` sampled episodes; (makespan, start per task id) each."""
+                  rng: np.random.Generator | None = None, temperature: float = 1.0, cutoff: int = NO_CUTOFF
+                  ) -> list[tuple[int, np.ndarray]]:
+    """Greedy (rng None) or `count` sampled episodes; (makespan, start per task id) each (`cutoff`: see
+    `lite_episodes`)."""
     out = []
-    for span, starts, _ in lite_episodes(arrays, weights, count, rng, temperature):
+    for span, starts, _ in lite_episodes(arrays, weights, count, rng, temperature, cutoff):
         by_task = np.full(int(arrays.task.max()) + 1, -1, np.int64)
         mask = arrays.task >= 0
         by_task[arrays.task[mask]] = starts[mask]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ SAMPLE_BATCH = 64  # sampled episodes stepped together (one forward pass per dec
 SHIPPED = Path(__file__).resolve().parent / "policies" / "jobshop.pt"
 SHIPPED_BLOCKING = Path(__file__).resolve().parent / "policies" / "isbjssp.pt"
 SHIPPED_LITE = Path(__file__).resolve().parent / "policies" / "jobshop_lite.pt"
+SHIPPED_LITE_2 = Path(__file__).resolve().parent / "policies" / "jobshop_lite2.pt"
 
 
 @lru_cache(maxsize=4)
@@ -85,14 +86,20 @@ def rollouts(problem: Problem | JobShopArrays, scorer: Any, count: int = 1, rng:
     return [(s.makespan, s.start) for s in states]
 
 
-Episodes = Callable[[JobShopArrays, int, np.random.Generator | None], list[tuple[int, np.ndarray]]]
+# (shop, count, rng, cutoff) -> (makespan, starts) per episode; greedy when rng is None. An episode that cannot end
+# below `cutoff` may stop early and report a makespan of at least `cutoff` (the lite kernel does, `lite._dispatch`).
+Episodes = Callable[[JobShopArrays, int, np.random.Generator | None, int], list[tuple[int, np.ndarray]]]
+NO_CUTOFF = 1 << 62
 DIRECTIONS = ("both", "forward")
 
 
 def best_episode(solver: str, problem: Problem, options: SolveOptions, started: float, record: dict[str, Any],
-                 episodes: Episodes) -> Result:
+                 episodes: Episodes | Sequence[Episodes]) -> Result:
     """The greedy episode, then batches of sampled ones while ``samples`` and the time limit allow; the best
-    schedule as the result. `episodes(arrays, count, rng)` is greedy (one episode) when rng is None.
+    schedule as the result. `episodes(arrays, count, rng, cutoff)` is greedy (one episode) when rng is None, and
+    is given the best makespan so far as `cutoff`, so that a compiled network can stop hopeless episodes. Given
+    several (an ensemble of networks), every network decodes every direction: greedy is the best of those
+    episodes, and each batch of samples is split evenly between the (network, direction) pairs.
 
     With ``directions="both"`` (the default) every other episode decodes the time-reversed shop and is
     mirrored back: the same policy on a differently shaped instance of the same problem, so the greedy result
@@ -103,16 +110,22 @@ def best_episode(solver: str, problem: Problem, options: SolveOptions, started: 
         raise SchedlabError(f"directions must be one of {', '.join(DIRECTIONS)}, not {directions!r}")
     forward = JobShopArrays.from_problem(problem)
     shops = [forward] if directions == "forward" else [forward, forward.reversed()]
+    networks = [episodes] if callable(episodes) else list(episodes)
+    looks = [(network, shop) for network in networks for shop in shops]
 
-    best, starts, best_shop = min(((*episodes(shop, 1, None)[0], shop) for shop in shops), key=lambda e: e[0])
+    best, starts, best_shop = NO_CUTOFF, None, forward
+    for network, shop in looks:  # each greedy episode stops once it cannot beat the best before it
+        span, sampled = network(shop, 1, None, best)[0]
+        if span < best:
+            best, starts, best_shop = span, sampled, shop
     samples = int(options.params.get("samples", 0))
     rng = np.random.default_rng(options.seed)
     done = 0
     while done < samples and time.perf_counter() - started < options.time_limit:
         batch = min(samples - done, SAMPLE_BATCH)
-        for k, shop in enumerate(shops):  # the batch split evenly between the directions
-            share = batch // len(shops) + (k < batch % len(shops))
-            for span, sampled in episodes(shop, share, rng) if share else ():
+        for k, (network, shop) in enumerate(looks):  # the batch split evenly between the looks
+            share = batch // len(looks) + (k < batch % len(looks))
+            for span, sampled in network(shop, share, rng, best) if share else ():
                 if span < best:
                     best, starts, best_shop = span, sampled, shop
         done += batch
@@ -121,8 +134,8 @@ def best_episode(solver: str, problem: Problem, options: SolveOptions, started: 
     schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)
                         for t, task in enumerate(problem.tasks))
     return schedule_result(problem, solver, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
-                           options.seed, scheme="giffler-thompson", samples=done, directions=directions,
-                           trained_steps=record.get("steps_done", record["config"]["steps"]))
+                           options.seed, scheme="giffler-thompson", samples=done, directions=directions, networks=len(networks),
+                           trained_steps=record["steps_done"] if "steps_done" in record else record["config"]["steps"])
 
 
 class LearnedJobShop(SolverBase):
@@ -142,7 +155,7 @@ class LearnedJobShop(SolverBase):
             raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop --out FILE)")
         scorer, record = load_scorer(str(weights))
         return best_episode(self.name, problem, options, started, record,
-                            lambda shop, count, rng: rollouts(shop, scorer, count, rng))
+                            lambda shop, count, rng, _cutoff: rollouts(shop, scorer, count, rng))
 
 
 SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, then self-labelling; "
@@ -152,10 +165,12 @@ SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy 
 class LearnedJobShopLite(SolverBase):
     """The lite network (pooled context, 16-wide MLP) in a compiled Giffler-Thompson loop: a learned choice at
     about the cost of a rule. Greedy, or with ``params={"samples": K}`` the best of K sampled episodes too, drawn
-    from the softmax at ``temperature`` (default 1)."""
+    from the softmax at ``temperature`` (default 1). ``weights`` may name several files, comma-separated: an
+    ensemble, every network decoding every direction (see `best_episode`)."""
 
     name = "learned-jobshop-lite"
     capabilities = LearnedJobShop.capabilities
+    default_weights: tuple[Path, ...] = (SHIPPED_LITE,)
 
     def limits(self, problem: Problem) -> str | None:
         return LearnedJobShop.limits(self, problem)
@@ -164,26 +179,48 @@ class LearnedJobShopLite(SolverBase):
         from schedlab.learn.lite import export, lite_rollouts
 
         started = time.perf_counter()
-        weights = Path(str(options.params.get("weights", SHIPPED_LITE)))
-        if not weights.is_file():
-            raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop --network lite "
-                                "--algorithm self-label --out FILE)")
-        scorer, record = load_scorer(str(weights))
-        if not hasattr(scorer, "first"):
-            raise SchedlabError(f"{weights} holds an attention policy: use it with learned-jobshop")
-        try:
-            temperature = float(options.params.get("temperature", 1.0))
-        except (TypeError, ValueError):
-            temperature = -1.0
-        if not 0 < temperature < float("inf"):
-            raise SchedlabError(f"temperature must be a positive number, not {options.params['temperature']!r}")
-        exported = export(scorer)
-        return best_episode(self.name, problem, options, started, record,
-                            lambda shop, count, rng: lite_rollouts(shop, exported, count, rng, temperature))
+        given = options.params.get("weights")
+        paths = self.default_weights if given is None else tuple(Path(p.strip()) for p in str(given).split(","))
+        temperature = _temperature(options.params)
+        networks, steps = [], 0
+        for weights in paths:
+            if not weights.is_file():
+                raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop "
+                                    "--network lite --algorithm self-label --out FILE)")
+            scorer, record = load_scorer(str(weights))
+            if not hasattr(scorer, "first"):
+                raise SchedlabError(f"{weights} holds an attention policy: use it with learned-jobshop")
+            steps += record.get("steps_done", record["config"]["steps"])
+            exported = export(scorer)
+            networks.append(lambda shop, count, rng, cutoff, exported=exported: lite_rollouts(
+                shop, exported, count, rng, temperature, cutoff))
+        return best_episode(self.name, problem, options, started, {"steps_done": steps}, networks)
+
+
+def _temperature(params: dict[str, Any]) -> float:
+    try:
+        temperature = float(params.get("temperature", 1.0))
+    except (TypeError, ValueError):
+        temperature = -1.0
+    if not 0 < temperature < float("inf"):
+        raise SchedlabError(f"temperature must be a positive number, not {params['temperature']!r}")
+    return temperature
 
 
 SOLVERS.register("learned-jobshop-lite", LearnedJobShopLite, "learned dispatching policy, lite network (pooled "
                  "context, 16-wide MLP) compiled into the Giffler-Thompson loop; distilled from learned-jobshop")
+
+
+class LearnedJobShopEnsemble(LearnedJobShopLite):
+    """Two lite networks trained apart (different seeds and training shops), each decoding the shop and its
+    reverse: greedy is the best of four episodes, about twice the lite greedy's time."""
+
+    name = "learned-jobshop-ensemble"
+    default_weights = (SHIPPED_LITE, SHIPPED_LITE_2)
+
+
+SOLVERS.register("learned-jobshop-ensemble", LearnedJobShopEnsemble, "ensemble of two lite dispatching networks "
+                 "(learned-jobshop-lite and a second one trained apart), the best of their episodes")
 
 
 def blocking_rollout(problem: Problem, scorer: Any, interruptions: Any = None, seed: int = 0) -> Any:

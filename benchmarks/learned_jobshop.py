@@ -13,6 +13,8 @@ bundled with the suite.  One process, the network on one CPU thread; the rules a
 Run: .venv/bin/python benchmarks/learned_jobshop.py [--instances ta01,...] [--samples 64] [--cpsat-limit 10] [--tag T]
      .venv/bin/python benchmarks/learned_jobshop.py --samples 0 --cpsat-limit 0 --tag directions_greedy   # greedy only
      .venv/bin/python benchmarks/learned_jobshop.py --lite-only --tag lite   # learned-jobshop-lite beside the rules
+     .venv/bin/python benchmarks/learned_jobshop.py --lite-only --samples 0 --directions both --budget 64 --tag budget
+         # the ensemble sampling for as long as 64 MWKR runs take on each shop
      .venv/bin/python benchmarks/learned_jobshop.py --dmu 2 --tag dmu   # DMU-style generated shops (no best-known
      values: gaps are to the best makespan any method found in the run, CP-SAT included)
 """
@@ -102,6 +104,19 @@ def learned_results(problem, samples: int, directions: list[str], lite_only: boo
     return results
 
 
+def budget_result(problem, runs: int) -> dict[str, tuple[float | None, float]]:
+    """The ensemble sampling for as long as `runs` MWKR runs take on this shop (the median of three timed runs,
+    times `runs`): a time budget, not a count, so the number of samples varies with the machine's speed."""
+    walls = sorted(run(problem, "rules:mwkr")[1] for _ in range(3))
+    budget = runs * walls[1]
+    started = time.perf_counter()
+    result = get_solver("learned-jobshop-ensemble").solve(problem, SolveOptions(time_limit=budget, params={"samples": 10**9}))
+    wall = time.perf_counter() - started
+    assert first_violation(problem, result.schedule) is None, problem.name
+    print(f"{problem.name}: {result.stats['samples']} samples in {wall:.3f} s (budget {budget:.3f} s)", flush=True)
+    return {f"ensemble, samples for the time of {runs} MWKR runs": (result.objective, wall)}
+
+
 def rule_results(problem, both: bool) -> dict[str, tuple[float | None, float]]:
     """Each rule on the shop; with `both`, each also on the time-reversed shop (the same second look as the
     learned solvers), and the best of all of them (eight looks, more than the ensemble's four)."""
@@ -132,6 +147,8 @@ def main() -> None:
     parser.add_argument("--lite-only", action="store_true",
                         help="only the lite solvers (learned-jobshop-lite and -ensemble, greedy and sampled) beside the "
                              "rules: the speed comparison")
+    parser.add_argument("--budget", type=int, default=0, help="also the ensemble sampling for the time of this many "
+                        "MWKR runs on each shop (a time budget, not a count of samples)")
     parser.add_argument("--directions", default="forward,both",
                         help="the learned solvers' decodings to run: forward (the shop only) and/or both (the shop "
                              "and its time-reversed copy, the solvers' default)")
@@ -165,6 +182,8 @@ def main() -> None:
             results = learned_results(problem, args.samples, directions, args.lite_only)
             greedy_wall = results.get("learned greedy", (None, 0.0))[1]
             results.update(rule_results(problem, both="both" in directions))
+            if args.budget:
+                results.update(budget_result(problem, args.budget))
             if not args.lite_only:
                 results["cpsat at learned-greedy time"] = run(problem, "cpsat", time_limit=max(0.1, greedy_wall), workers=1)
             if args.cpsat_limit > 0 and not args.lite_only:

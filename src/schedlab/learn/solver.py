@@ -124,11 +124,13 @@ def best_episode(solver: str, problem: Problem, options: SolveOptions, started: 
     while done < samples and time.perf_counter() - started < options.time_limit:
         batch = min(samples - done, SAMPLE_BATCH)
         for k, (network, shop) in enumerate(looks):  # the batch split evenly between the looks
+            if k and time.perf_counter() - started >= options.time_limit:
+                break  # the time limit is checked per look, so a limited run overshoots it by one look's share
             share = batch // len(looks) + (k < batch % len(looks))
             for span, sampled in network(shop, share, rng, best) if share else ():
                 if span < best:
                     best, starts, best_shop = span, sampled, shop
-        done += batch
+            done += share
     if best_shop is not forward:  # mirror the reversed shop's schedule back, then shift it left
         starts = forward.left_justified(forward.mirrored_starts(starts, best))
     schedule = Schedule(ScheduledTask(t, 0, int(starts[t]), int(starts[t]) + task.modes[0].duration)

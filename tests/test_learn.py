@@ -211,7 +211,7 @@ def test_learned_solver_refuses_other_problems_and_missing_weights():
 
 def test_auto_with_the_learned_starter_is_at_least_as_good_as_the_learned_schedule():
     problem = load_instance("la16").problem
-    learned = get_solver("learned-jobshop").solve(problem, SolveOptions())
+    learned = get_solver("learned-jobshop-ensemble").solve(problem, SolveOptions())
     auto = get_solver("auto").solve(problem, SolveOptions(time_limit=1, params={"learned": 1}))
     assert first_violation(problem, auto.schedule) is None
     assert auto.objective <= learned.objective

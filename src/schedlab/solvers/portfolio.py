@@ -135,8 +135,9 @@ class AutoPortfolio(SolverBase):
 
         warm_up(["rules:mwkr", local_search_for(problem) or ""])  # kernels loaded before the clock and before forking
         state = _Incumbent(problem, options)
-        # params={"learned": 1}: the shipped learned dispatcher joins the starting rules (it costs the PyTorch import).
-        starters = FIRST_RULES + (("learned-jobshop",) if options.params.get("learned") else ())
+        # params={"learned": 1}: the learned dispatcher joins the starting rules (it costs the PyTorch import); the
+        # ensemble of lite networks, the best greedy one and about as fast as a rule.
+        starters = FIRST_RULES + (("learned-jobshop-ensemble",) if options.params.get("learned") else ())
         for rule in starters:
             solver = get_solver(rule)
             if solver.unsupported(problem) is None:

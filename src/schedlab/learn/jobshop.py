@@ -37,6 +37,9 @@ def _left_justify(order, tasks, jobs, machines, durations, n_jobs, n_machines, j
     return justified
 
 
+NO_CUTOFF = 1 << 62  # "no best makespan yet": a dispatching episode never stops early for it
+
+
 FEATURES = (
     "exists", "done", "legal", "duration", "start", "work", "ops", "job_ready", "machine_free",
     "machine_load", "progress", "work_rank", "duration_rank",

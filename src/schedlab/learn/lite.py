@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from schedlab.learn.jobshop import N_FEATURES, JobShopArrays
+from schedlab.learn.jobshop import N_FEATURES, NO_CUTOFF, JobShopArrays
 
 HIDDEN = 16
 
@@ -297,9 +297,6 @@ def _dispatch(machine, duration, length, w_own, w_context, bias, w_out, b_out, u
             done_jobs += 1
         legal[j] = False
     return makespan, starts, order
-
-
-NO_CUTOFF = 1 << 62
 
 
 def lite_episodes(arrays: JobShopArrays, weights: tuple[np.ndarray, ...], count: int = 1,

@@ -22,7 +22,7 @@ from schedlab.core.errors import SchedlabError
 from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
-from schedlab.learn.jobshop import JobShopArrays
+from schedlab.learn.jobshop import NO_CUTOFF, JobShopArrays
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
 from schedlab.solvers.capabilities import Capabilities, SolverBase
 
@@ -89,7 +89,6 @@ def rollouts(problem: Problem | JobShopArrays, scorer: Any, count: int = 1, rng:
 # (shop, count, rng, cutoff) -> (makespan, starts) per episode; greedy when rng is None. An episode that cannot end
 # below `cutoff` may stop early and report a makespan of at least `cutoff` (the lite kernel does, `lite._dispatch`).
 Episodes = Callable[[JobShopArrays, int, np.random.Generator | None, int], list[tuple[int, np.ndarray]]]
-NO_CUTOFF = 1 << 62
 DIRECTIONS = ("both", "forward")
 
 

@@ -292,3 +292,21 @@ def test_learned_online_policies_run_as_service_jobs(client):
         assert wait_for(client, job_id, timeout=120)["status"] == "done"
         result = client.get(f"/jobs/{job_id}/result").json()
         assert result["policy"] == body["params"]["policy"] and result["metrics"]
+
+
+def test_solve_job_takes_solver_parameters_but_no_server_files(client):
+    r = client.post("/jobs/solve", json={"instance": "ft06", "solver": "learned-jobshop-lite", "time_limit": 5,
+                                         "params": {"samples": 8, "directions": "forward"}})
+    assert r.status_code == 202, r.text
+    assert wait_for(client, r.json()["id"])["status"] == "done"
+    stats = client.get(f"/jobs/{r.json()['id']}/result").json()["stats"]
+    assert stats["samples"] == 8 and stats["directions"] == "forward"
+    r = client.post("/jobs/solve", json={"instance": "ft06", "solver": "learned-jobshop-lite",
+                                         "params": {"weights": "/etc/passwd"}})
+    assert r.status_code == 422 and "'weights' names a file on the server" in r.text
+    r = client.post("/jobs/solve", json={"instance": "ft06", "solver": "auto", "params": {"Bad-Key": 1}})
+    assert r.status_code == 422 and "params" in r.text
+    r = client.post("/jobs/solve", json={"instance": "ft06", "solver": "learned-jobshop-lite", "time_limit": 5,
+                                         "params": {"directions": "sideways"}})
+    job = wait_for(client, r.json()["id"])
+    assert job["status"] == "failed" and "directions must be one of both, forward" in job["error"]

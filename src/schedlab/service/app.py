@@ -253,6 +253,8 @@ def _solve_spec(req: SolveRequest, store: Store, catalog: dict) -> dict:
         raise _unprocessable("give exactly one of 'instance' (a bundled name), 'upload' (an uploaded file's id) or 'text'")
     spec = {"solver": solver, "time_limit": req.time_limit, "seed": req.seed, "format": req.format,
             "filename": req.filename}
+    if req.params:
+        spec["params"] = dict(req.params)
     if req.format is not None:
         from schedlab.problems.formats.registry import FORMATS
 

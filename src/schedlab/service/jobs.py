@@ -51,7 +51,8 @@ def run_solve(spec: dict, report: Report, store=None) -> dict:
     result = solve(
         problem,
         spec["solver"],
-        SolveOptions(time_limit=limit, seed=int(spec.get("seed", 0)), workers=1, on_incumbent=on_incumbent),
+        SolveOptions(time_limit=limit, seed=int(spec.get("seed", 0)), workers=1, on_incumbent=on_incumbent,
+                     params=dict(spec.get("params") or {})),
     )
     out = result.to_dict(problem)
     out["best_known"] = best_known

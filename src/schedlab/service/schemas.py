@@ -74,6 +74,11 @@ def simulate_request_type() -> tuple[Any, str | None]:
     return Union[tuple(models)], "domain"  # noqa: UP007 - a union built at run time
 
 
+SolverParamKey = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$")]
+SolverParamValue = bool | int | float | Annotated[str, Field(max_length=100)]
+SERVER_FILE_PARAMS = frozenset({"weights"})  # they name files on the server: a remote caller may not set them
+
+
 class SolveRequest(BaseModel):
     model_config = STRICT
 
@@ -85,6 +90,18 @@ class SolveRequest(BaseModel):
     solver: str = Field("auto", max_length=100)
     time_limit: float = Field(10.0, gt=0, le=3600)
     seed: Seed = 0
+    params: dict[SolverParamKey, SolverParamValue] = Field(
+        default_factory=dict, max_length=16,
+        description="solver parameters, as the CLI's --param KEY=VALUE: e.g. {\"samples\": 64} for the learned job-shop "
+                    "solvers, {\"learned\": 1} for auto; not 'weights', which names a file on the server")
+
+    @field_validator("params")
+    @classmethod
+    def no_server_files(cls, v: dict[str, Any]) -> dict[str, Any]:
+        named = sorted(SERVER_FILE_PARAMS & set(v))
+        if named:
+            raise ValueError(f"solver parameter {named[0]!r} names a file on the server; the service does not take it")
+        return v
 
     @field_validator("text")
     @classmethod

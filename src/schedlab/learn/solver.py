@@ -92,13 +92,19 @@ Episodes = Callable[[JobShopArrays, int, np.random.Generator | None, int], list[
 DIRECTIONS = ("both", "forward")
 
 
-def best_episode(solver: str, problem: Problem, options: SolveOptions, started: float, record: dict[str, Any],
-                 episodes: Episodes | Sequence[Episodes]) -> Result:
+def trained_steps(record: dict[str, Any]) -> int:
+    """Decisions a policy file was trained on (fine-tuned files record what they did, not what was asked)."""
+    return record["steps_done"] if "steps_done" in record else record["config"]["steps"]
+
+
+def best_episode(solver: str, problem: Problem, options: SolveOptions, started: float, steps: int,
+                 networks: Sequence[Episodes]) -> Result:
     """The greedy episode, then batches of sampled ones while ``samples`` and the time limit allow; the best
-    schedule as the result. `episodes(arrays, count, rng, cutoff)` is greedy (one episode) when rng is None, and
-    is given the best makespan so far as `cutoff`, so that a compiled network can stop hopeless episodes. Given
-    several (an ensemble of networks), every network decodes every direction: greedy is the best of those
-    episodes, and each batch of samples is split evenly between the (network, direction) pairs.
+    schedule as the result. Each of `networks` is an `Episodes` function: `network(arrays, count, rng, cutoff)` is
+    greedy (one episode) when rng is None, and is given the best makespan so far as `cutoff`, so that a compiled
+    network can stop hopeless episodes. With several (an ensemble), every network decodes every direction: greedy
+    is the best of those episodes, and each batch of samples is split evenly between the (network, direction)
+    pairs. `steps`: the decisions the networks were trained on, for the result's stats.
 
     With ``directions="both"`` (the default) every other episode decodes the time-reversed shop and is
     mirrored back: the same policy on a differently shaped instance of the same problem, so the greedy result
@@ -109,7 +115,6 @@ def best_episode(solver: str, problem: Problem, options: SolveOptions, started: 
         raise SchedlabError(f"directions must be one of {', '.join(DIRECTIONS)}, not {directions!r}")
     forward = JobShopArrays.from_problem(problem)
     shops = [forward] if directions == "forward" else [forward, forward.reversed()]
-    networks = [episodes] if callable(episodes) else list(episodes)
     looks = [(network, shop) for network in networks for shop in shops]
 
     best, starts, best_shop = NO_CUTOFF, None, forward
@@ -136,7 +141,7 @@ def best_episode(solver: str, problem: Problem, options: SolveOptions, started: 
                         for t, task in enumerate(problem.tasks))
     return schedule_result(problem, solver, schedule, Status.FEASIBLE, None, time.perf_counter() - started,
                            options.seed, scheme="giffler-thompson", samples=done, directions=directions, networks=len(networks),
-                           trained_steps=record["steps_done"] if "steps_done" in record else record["config"]["steps"])
+                           trained_steps=steps)
 
 
 class LearnedJobShop(SolverBase):
@@ -155,8 +160,8 @@ class LearnedJobShop(SolverBase):
         if not weights.is_file():
             raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop --out FILE)")
         scorer, record = load_scorer(str(weights))
-        return best_episode(self.name, problem, options, started, record,
-                            lambda shop, count, rng, _cutoff: rollouts(shop, scorer, count, rng))
+        return best_episode(self.name, problem, options, started, trained_steps(record),
+                            [lambda shop, count, rng, _cutoff: rollouts(shop, scorer, count, rng)])
 
 
 SOLVERS.register("learned-jobshop", LearnedJobShop, "learned dispatching policy (MaskablePPO, then self-labelling; "
@@ -177,7 +182,7 @@ class LearnedJobShopLite(SolverBase):
         return LearnedJobShop.limits(self, problem)
 
     def solve(self, problem: Problem, options: SolveOptions) -> Result:
-        from schedlab.learn.lite import export, lite_rollouts
+        from schedlab.learn.lite import lite_rollouts
 
         started = time.perf_counter()
         given = options.params.get("weights")
@@ -188,14 +193,23 @@ class LearnedJobShopLite(SolverBase):
             if not weights.is_file():
                 raise SchedlabError(f"{weights}: no such policy file (train one with: schedlab train jobshop "
                                     "--network lite --algorithm self-label --out FILE)")
-            scorer, record = load_scorer(str(weights))
-            if not hasattr(scorer, "first"):
-                raise SchedlabError(f"{weights} holds an attention policy: use it with learned-jobshop")
-            steps += record.get("steps_done", record["config"]["steps"])
-            exported = export(scorer)
+            exported, trained = lite_weights(str(weights))
+            steps += trained
             networks.append(lambda shop, count, rng, cutoff, exported=exported: lite_rollouts(
                 shop, exported, count, rng, temperature, cutoff))
-        return best_episode(self.name, problem, options, started, {"steps_done": steps}, networks)
+        return best_episode(self.name, problem, options, started, steps, networks)
+
+
+@lru_cache(maxsize=8)
+def lite_weights(path: str) -> tuple[tuple[np.ndarray, ...], int]:
+    """A lite policy file's weights as the kernel takes them, and its training steps (exported once per file,
+    not per solve)."""
+    from schedlab.learn.lite import export
+
+    scorer, record = load_scorer(path)
+    if not hasattr(scorer, "first"):
+        raise SchedlabError(f"{path} holds an attention policy: use it with learned-jobshop")
+    return export(scorer), trained_steps(record)
 
 
 def _temperature(params: dict[str, Any]) -> float:

@@ -200,10 +200,14 @@ class LearnedJobShopLite(SolverBase):
         return best_episode(self.name, problem, options, started, steps, networks)
 
 
-@lru_cache(maxsize=8)
 def lite_weights(path: str) -> tuple[tuple[np.ndarray, ...], int]:
-    """A lite policy file's weights as the kernel takes them, and its training steps (exported once per file,
-    not per solve)."""
+    """A lite policy file's weights as the kernel takes them, and its training steps: exported once per file
+    version, not per solve (a file retrained in place is read again)."""
+    return _lite_weights(path, Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _lite_weights(path: str, _version: int) -> tuple[tuple[np.ndarray, ...], int]:
     from schedlab.learn.lite import export
 
     scorer, record = load_scorer(path)

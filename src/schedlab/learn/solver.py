@@ -33,9 +33,18 @@ SHIPPED_LITE = Path(__file__).resolve().parent / "policies" / "jobshop_lite.pt"
 SHIPPED_LITE_2 = Path(__file__).resolve().parent / "policies" / "jobshop_lite2.pt"
 
 
-@lru_cache(maxsize=4)
+def file_version(path: str) -> int:
+    """What the caches below are keyed on beside the path, so that a policy retrained in place is read again."""
+    return Path(path).stat().st_mtime_ns
+
+
 def load_scorer(path: str) -> tuple[Any, dict[str, Any]]:
-    """The scorer network (eval mode, one thread) and the record saved with it."""
+    """The scorer network (eval mode, one thread) and the record saved with it (loaded once per file version)."""
+    return _load_scorer(path, file_version(path))
+
+
+@lru_cache(maxsize=4)
+def _load_scorer(path: str, _version: int) -> tuple[Any, dict[str, Any]]:
     import torch
 
     from schedlab.learn.network import JobScorer
@@ -203,7 +212,7 @@ class LearnedJobShopLite(SolverBase):
 def lite_weights(path: str) -> tuple[tuple[np.ndarray, ...], int]:
     """A lite policy file's weights as the kernel takes them, and its training steps: exported once per file
     version, not per solve (a file retrained in place is read again)."""
-    return _lite_weights(path, Path(path).stat().st_mtime_ns)
+    return _lite_weights(path, file_version(path))
 
 
 @lru_cache(maxsize=8)

@@ -6,7 +6,9 @@ the solvers' default; `--directions`); the same for `learned-jobshop-lite`; SPT,
 in the same Giffler-Thompson scheme (with "both", each rule also on the time-reversed shop, keeping
 the better makespan); CP-SAT given the learned greedy's wall time (forward, or both directions when only those run; at least 0.1 s); CP-SAT
 warm-started from the learned schedule at a fixed limit; `learned-jobshop-ensemble` (two lite networks, each decoding
-both directions) and, beside it, the best of the four rules in both directions.  Gaps are to the best-known makespans
+both directions) and, beside it, the best of the four rules in both directions. With `--justify 1` (in the default
+`0,1`) every learned run is repeated with double justification (the solvers' default, rows ", justified") and every
+rule schedule is justified too, in rows of their own.  Gaps are to the best-known makespans
 bundled with the suite.  One process, the network on one CPU thread; the rules are Numba kernels
 (warmed first).
 
@@ -26,6 +28,8 @@ import csv
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+
+import numpy as np
 
 from outputs import result_path
 from schedlab.bench.suites import suite_instances
@@ -88,48 +92,67 @@ def reversed_shop(problem):
     return job_shop(f"{problem.name}-reversed", routes, arrays.n_machines)
 
 
-def learned_results(problem, samples: int, directions: list[str], lite_only: bool) -> dict[str, tuple[float | None, float]]:
-    """Greedy and best-of-`samples` runs of the learned solvers, per decoding direction."""
+def learned_results(problem, samples: int, directions: list[str], lite_only: bool, justify: list[int]
+                    ) -> dict[str, tuple[float | None, float]]:
+    """Greedy and best-of-`samples` runs of the learned solvers, per decoding direction and with (label suffix
+    ", justified") or without double justification."""
     results = {}
     for solver, label in (("learned-jobshop", "learned"), ("learned-jobshop-lite", "lite"),
                           ("learned-jobshop-ensemble", "ensemble")):
         if lite_only and solver == "learned-jobshop":
             continue
         for direction in directions:
-            suffix = "" if direction == "forward" else ", both directions"
-            results[f"{label} greedy{suffix}"] = run(problem, solver, time_limit=600, params={"directions": direction})
-            if samples:
-                results[f"{label} {samples} samples{suffix}"] = run(
-                    problem, solver, time_limit=600, params={"samples": samples, "directions": direction})
+            for justified in justify:
+                suffix = ("" if direction == "forward" else ", both directions") + (", justified" if justified else "")
+                params = {"directions": direction, "justify": justified}
+                results[f"{label} greedy{suffix}"] = run(problem, solver, time_limit=600, params=params)
+                if samples:
+                    results[f"{label} {samples} samples{suffix}"] = run(
+                        problem, solver, time_limit=600, params={"samples": samples, **params})
     return results
 
 
-def budget_result(problem, runs: int) -> dict[str, tuple[float | None, float]]:
+def budget_result(problem, runs: int, justify: int) -> dict[str, tuple[float | None, float]]:
     """The ensemble sampling for as long as `runs` MWKR runs take on this shop (the median of three timed runs,
     times `runs`): a time budget, not a count, so the number of samples varies with the machine's speed."""
     walls = sorted(run(problem, "rules:mwkr")[1] for _ in range(3))
     budget = runs * walls[1]
     started = time.perf_counter()
-    result = get_solver("learned-jobshop-ensemble").solve(problem, SolveOptions(time_limit=budget, params={"samples": 10**9}))
+    result = get_solver("learned-jobshop-ensemble").solve(problem, SolveOptions(time_limit=budget, params={
+        "samples": 10**9, "justify": justify}))
     wall = time.perf_counter() - started
     assert first_violation(problem, result.schedule) is None, problem.name
     print(f"{problem.name}: {result.stats['samples']} samples in {wall:.3f} s (budget {budget:.3f} s)", flush=True)
-    return {f"ensemble, samples for the time of {runs} MWKR runs": (result.objective, wall)}
+    suffix = ", justified" if justify else ""
+    return {f"ensemble, samples for the time of {runs} MWKR runs{suffix}": (result.objective, wall)}
 
 
-def rule_results(problem, both: bool) -> dict[str, tuple[float | None, float]]:
+def justified_run(problem, solver: str) -> tuple[float, float]:
+    """`run`, then the schedule double-justified as the learned solvers' (``justify``); wall time included."""
+    started = time.perf_counter()
+    result = get_solver(solver).solve(problem, SolveOptions())
+    arrays = JobShopArrays.from_problem(problem)
+    starts = np.array([t.start for t in sorted(result.schedule, key=lambda t: t.task)], np.int64)
+    span, _ = arrays.double_justified(starts)
+    return span, time.perf_counter() - started
+
+
+def rule_results(problem, both: bool, justified: bool) -> dict[str, tuple[float | None, float]]:
     """Each rule on the shop; with `both`, each also on the time-reversed shop (the same second look as the
-    learned solvers), and the best of all of them (eight looks, more than the ensemble's four)."""
+    learned solvers), and the best of all of them (eight looks, more than the ensemble's four); with `justified`,
+    the same again with every rule schedule double-justified."""
     results = {}
     mirror = reversed_shop(problem) if both else None
-    for rule in RULES:
-        results[rule] = run(problem, rule)
+    for suffix, runner in (("", run), (", justified", justified_run))[:1 + justified]:
+        for rule in RULES:
+            results[rule + suffix] = runner(problem, rule)
+            if mirror is not None:
+                (forward, wall), (backward, back_wall) = results[rule + suffix], runner(mirror, rule)
+                results[f"{rule}, both directions{suffix}"] = (min(forward, backward), wall + back_wall)
         if mirror is not None:
-            (forward, wall), (backward, back_wall) = results[rule], run(mirror, rule)
-            results[f"{rule}, both directions"] = (min(forward, backward), wall + back_wall)
-    if mirror is not None:
-        looks = [results[f"{rule}, both directions"] for rule in RULES]
-        results["best of the four rules, both directions"] = (min(o for o, _ in looks), sum(w for _, w in looks))
+            looks = [results[f"{rule}, both directions{suffix}"] for rule in RULES]
+            results[f"best of the four rules, both directions{suffix}"] = (min(o for o, _ in looks),
+                                                                           sum(w for _, w in looks))
     return results
 
 
@@ -152,8 +175,12 @@ def main() -> None:
     parser.add_argument("--directions", default="forward,both",
                         help="the learned solvers' decodings to run: forward (the shop only) and/or both (the shop "
                              "and its time-reversed copy, the solvers' default)")
+    parser.add_argument("--justify", default="0,1",
+                        help="the learned solvers without (0) and/or with (1, their default) double justification; "
+                             "with 1 the rules' schedules are also justified, in rows of their own")
     args = parser.parse_args()
     directions = args.directions.split(",")
+    justify = [int(value) for value in args.justify.split(",")]
     instances = dmu_instances(args.dmu) if args.dmu else suite_instances("taillard")
     if args.instances:
         wanted = set(args.instances.split(","))
@@ -179,11 +206,11 @@ def main() -> None:
             if inst.name in done:
                 continue
             problem = inst.load()
-            results = learned_results(problem, args.samples, directions, args.lite_only)
-            greedy_wall = results.get("learned greedy", results.get("learned greedy, both directions", (None, 0.0)))[1]
-            results.update(rule_results(problem, both="both" in directions))
+            results = learned_results(problem, args.samples, directions, args.lite_only, justify)
+            greedy_wall = next((wall for method, (_, wall) in results.items() if method.startswith("learned greedy")), 0.0)
+            results.update(rule_results(problem, both="both" in directions, justified=1 in justify))
             if args.budget:
-                results.update(budget_result(problem, args.budget))
+                results.update(budget_result(problem, args.budget, max(justify)))
             if not args.lite_only:
                 results["cpsat at learned-greedy time"] = run(problem, "cpsat", time_limit=max(0.1, greedy_wall), workers=1)
             if args.cpsat_limit > 0 and not args.lite_only:

@@ -75,10 +75,11 @@ def test_solver_takes_the_better_direction_and_is_seeded():
     (forward, _), = lite_rollouts(arrays, weights)
     (backward, _), = lite_rollouts(arrays.reversed(), weights)
     solver = get_solver("learned-jobshop-lite")
-    assert solver.solve(problem, SolveOptions(params={"directions": "forward"})).objective == forward
-    both = solver.solve(problem, SolveOptions())
+    raw = {"justify": 0}  # the episodes as decoded (justification: tests/test_jssp_justify.py)
+    assert solver.solve(problem, SolveOptions(params={"directions": "forward", **raw})).objective == forward
+    both = solver.solve(problem, SolveOptions(params=raw))
     assert both.objective <= min(forward, backward) and first_violation(problem, both.schedule) is None
-    sampled = [solver.solve(problem, SolveOptions(seed=9, params={"samples": 6})) for _ in range(2)]
+    sampled = [solver.solve(problem, SolveOptions(seed=9, params={"samples": 6, **raw})) for _ in range(2)]
     assert sampled[0].objective == sampled[1].objective <= both.objective
     assert sampled[0].schedule == sampled[1].schedule
     with pytest.raises(SchedlabError, match="directions must be one of both, forward"):
@@ -99,10 +100,12 @@ def test_ensemble_takes_the_best_look_of_every_network():
     raw = [lite_rollouts(shop, export(load_scorer(str(path))[0]))[0][0]
            for path in (SHIPPED_LITE, SHIPPED_LITE_2) for shop in (arrays, arrays.reversed())]
     ensemble = get_solver("learned-jobshop-ensemble")
-    assert ensemble.solve(problem, SolveOptions(params={"directions": "forward"})).objective == min(raw[0], raw[2])
-    both = ensemble.solve(problem, SolveOptions())
+    assert ensemble.solve(problem, SolveOptions(params={"directions": "forward", "justify": 0})).objective == min(
+        raw[0], raw[2])
+    both = ensemble.solve(problem, SolveOptions(params={"justify": 0}))
     assert both.objective <= min(raw) and both.stats["networks"] == 2 and first_violation(problem, both.schedule) is None
-    same = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params={"weights": f"{SHIPPED_LITE},{SHIPPED_LITE_2}"}))
+    same = get_solver("learned-jobshop-lite").solve(problem, SolveOptions(params={
+        "weights": f"{SHIPPED_LITE},{SHIPPED_LITE_2}", "justify": 0}))
     assert same.schedule == both.schedule
     with pytest.raises(SchedlabError, match="nowhere.pt: no such policy file"):
         ensemble.solve(problem, SolveOptions(params={"weights": f"{SHIPPED_LITE},nowhere.pt"}))

@@ -21,6 +21,7 @@ from schedlab.core.errors import UnsupportedProblemError
 from schedlab.core.model import Problem
 from schedlab.problems.generators import random_job_shop
 from schedlab.problems.shop import shop_routes
+from schedlab.solvers.search.jssp_justify import double_justify
 
 
 @njit(cache=True)
@@ -116,6 +117,17 @@ class JobShopArrays:
         order = np.argsort(starts[tasks], kind="stable")  # by start, ties in route order: predecessors first
         return _left_justify(order, tasks, jobs, machines, durations, self.n_jobs, self.n_machines,
                              np.full_like(starts, -1))
+
+    def double_justified(self, starts: np.ndarray) -> tuple[int, np.ndarray]:
+        """A feasible schedule (start per task id) double-justified with gap insertion (`jssp_justify`): machine
+        orders may change and the makespan can only fall; (makespan, start per task id) of the result."""
+        mask = self.task >= 0
+        by_position = np.zeros_like(self.task)
+        by_position[mask] = starts[self.task[mask]]
+        span, justified = double_justify(self.machine, self.duration, self.length, by_position)
+        out = np.full_like(starts, -1)
+        out[self.task[mask]] = justified[mask]
+        return int(span), out
 
     @property
     def n_jobs(self) -> int:

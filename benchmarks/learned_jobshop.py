@@ -33,7 +33,7 @@ import numpy as np
 
 from outputs import result_path
 from schedlab.bench.suites import suite_instances
-from schedlab.core.schedule import Schedule, ScheduledTask
+from schedlab.core.schedule import Schedule
 from schedlab.core.validate import first_violation
 from schedlab.learn.jobshop import JobShopArrays
 from schedlab.learn.solver import SHIPPED, SHIPPED_LITE, SHIPPED_LITE_2, load_scorer
@@ -136,8 +136,8 @@ def justified_run(problem, solver: str) -> tuple[float, float]:
     starts = np.array([t.start for t in sorted(result.schedule, key=lambda t: t.task)], np.int64)
     span, justified = arrays.double_justified(starts)
     wall = time.perf_counter() - started
-    schedule = Schedule(ScheduledTask(t, 0, int(justified[t]), int(justified[t]) + task.modes[0].duration)
-                        for t, task in enumerate(problem.tasks))
+    durations = [task.modes[0].duration for task in problem.tasks]
+    schedule = Schedule.from_arrays(justified, [0] * len(durations), durations)
     assert first_violation(problem, schedule) is None, (problem.name, solver, "justified")
     return span, wall
 

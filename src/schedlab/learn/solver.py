@@ -24,6 +24,7 @@ from schedlab.core.model import Problem
 from schedlab.core.result import Result, Status
 from schedlab.core.schedule import Schedule, ScheduledTask
 from schedlab.learn.jobshop import NO_CUTOFF, JobShopArrays
+from schedlab.sim.params import as_bool
 from schedlab.solvers.base import SOLVERS, SolveOptions, schedule_result
 from schedlab.solvers.capabilities import Capabilities, SolverBase
 
@@ -178,14 +179,10 @@ def justifying(network: Episodes) -> Episodes:
 def switch(params: dict[str, Any], name: str, default: bool) -> bool:
     """An on/off solver parameter: true/false, 1/0, yes/no or on/off (the CLI passes `--param justify=0` as 0)."""
     value = params.get(name, default)
-    if isinstance(value, bool) or value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0"):
-        return False
-    raise SchedlabError(f"{name} must be true or false (or 1 or 0), not {value!r}")
+    try:
+        return as_bool(str(int(value)) if value in (0, 1) else value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise SchedlabError(f"{name} must be true or false (or 1 or 0), not {value!r}") from None
 
 
 class LearnedJobShop(SolverBase):

@@ -140,7 +140,7 @@ def coerce(spec: ParamSpec, value: Any, *, allow_local_files: bool = True) -> An
     kind = spec.type
     try:
         if kind is bool:
-            value = _as_bool(value)
+            value = as_bool(value)
         elif kind is int:
             value = _as_int(value)
         elif kind is float:
@@ -174,7 +174,8 @@ def _choice(spec: ParamSpec, value: str, allow_local_files: bool) -> str:
     raise ParameterError(spec.name, unknown_name_message("value", value, choices))
 
 
-def _as_bool(value: Any) -> bool:
+def as_bool(value: Any) -> bool:
+    """True/false, yes/no, on/off or 1/0 as text, or a bool; anything else raises ValueError."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "yes", "1", "on", "false", "no", "0", "off"):
